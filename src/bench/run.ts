@@ -4,6 +4,7 @@ type Bench = () => Promise<Record<string, number | string>>;
 
 const benches: Record<string, () => Promise<Bench>> = {
   startup: async () => (await import("./startup.ts")).benchStartup,
+  mcp: async () => (await import("./mcp.ts")).benchMcp,
 };
 
 const names = process.argv.slice(2);
