@@ -44,6 +44,15 @@ export interface PlatformDriver {
   ): Promise<void>;
   /** Everything the bot has posted so far, oldest first, with edits applied. */
   botMessages(): readonly BotMessage[];
+  /**
+   * What a platform cannot do, so the contract skips only those checks: a terminal has one
+   * user, one thread, and never redelivers. Absent means the platform can do all of it.
+   */
+  readonly limits?: {
+    readonly singleUser?: { readonly id: string };
+    readonly singleThread?: boolean;
+    readonly noRedelivery?: boolean;
+  };
   /** Stops the adapter and the fake. */
   close(): Promise<void>;
 }
