@@ -83,7 +83,8 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
   };
   hub.use(commandRouter({ commands: builtinCommands(status) }));
 
-  for (const adapter of await createConfiguredAdapters(config, log)) hub.attach(adapter);
+  const configured = await createConfiguredAdapters(config, log);
+  for (const adapter of configured.adapters) hub.attach(adapter);
   let consoleAdapter: ConsoleAdapter | undefined;
   if (opts.console) {
     consoleAdapter = new ConsoleAdapter({
@@ -93,7 +94,13 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     hub.attach(consoleAdapter);
   }
 
-  const web = await buildWeb({ status, auth, corsOrigins: config.server.corsOrigins, logger: log });
+  const web = await buildWeb({
+    status,
+    auth,
+    corsOrigins: config.server.corsOrigins,
+    logger: log,
+    plugins: configured.webPlugins,
+  });
   let url: string | undefined;
   if (opts.listen ?? true) {
     url = await web.listen({ host: config.server.host, port: config.server.port });

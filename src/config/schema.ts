@@ -27,18 +27,26 @@ export const discordSchema = z.strictObject({
   apiUrl: z.url().optional(),
 });
 
-export const telegramSchema = z.strictObject({
-  botToken: z
-    .string()
-    .regex(/^\d+:[A-Za-z0-9_-]+$/, "a Telegram bot token looks like 123456:ABC-def…")
-    .optional(),
-  apiRoot: z.url().optional(),
-  webhookSecret: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,256}$/, "1-256 characters of A-Z, a-z, 0-9, _ and -")
-    .optional(),
-  mode: z.enum(["polling", "webhook"]).optional(),
-});
+export const telegramSchema = z
+  .strictObject({
+    botToken: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, "a Telegram bot token looks like 123456:ABC-def…")
+      .optional(),
+    apiRoot: z.url().optional(),
+    webhookSecret: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, "1-256 characters of A-Z, a-z, 0-9, _ and -")
+      .optional(),
+    mode: z.enum(["polling", "webhook"]).optional(),
+    /** Public https URL of Vigil's /telegram/webhook route; when set, Vigil registers it with Telegram. */
+    webhookUrl: z.url().optional(),
+  })
+  .refine((t) => t.mode !== "webhook" || t.webhookSecret !== undefined, {
+    path: ["webhookSecret"],
+    message:
+      "webhook mode needs a secret token (TELEGRAM_WEBHOOK_SECRET): without it anyone could post updates",
+  });
 
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),

@@ -1,0 +1,4 @@
+import { runAdapterContract } from "../../src/testing/adapter-contract.ts";
+import { createDiscordDriver } from "./discord-driver.ts";
+
+runAdapterContract("discord", () => createDiscordDriver());
