@@ -4,6 +4,8 @@ type Bench = () => Promise<Record<string, number | string>>;
 
 const benches: Record<string, () => Promise<Bench>> = {
   startup: async () => (await import("./startup.ts")).benchStartup,
+  adapters: async () => (await import("./adapters.ts")).benchAdapters,
+  policy: async () => (await import("./policy.ts")).benchPolicy,
   mcp: async () => (await import("./mcp.ts")).benchMcp,
 };
 
