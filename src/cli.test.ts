@@ -34,11 +34,20 @@ function run(
 describe("vigil command", () => {
   it("answers help and ping from piped input and exits at end of input", async () => {
     using dir = tempDir();
-    const res = await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "help\nping\nfrobnicate\n");
+    const res = await run(
+      ["chat"],
+      { VIGIL_DATA_DIR: dir.path },
+      "help\nping\nstatsu\nplease restart nginx\n",
+    );
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /`ping`: check that I am listening/);
     assert.match(res.stdout, /^pong$/m);
-    assert.match(res.stdout, /I don't know the command `frobnicate`/);
+    assert.match(res.stdout, /I don't know the command `statsu`\. Did you mean `status`\?/);
+    assert.match(
+      res.stdout,
+      /No model is configured for this[\s\S]*`run docker\.list all=true`/,
+      "free text explains how to configure a model",
+    );
     assert.match(res.stderr, /generated its secret in .*secret\.key/);
     assert.match(res.stderr, /Admin token \(shown once, stored hashed\): vgl_/);
     const again = await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n");

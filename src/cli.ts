@@ -1,10 +1,18 @@
 #!/usr/bin/env node
+
 // The `vigil` command: start the service, chat with it in a terminal, and the admin
 // tools that later commands add (audit, secrets, providers…).
 
+import { randomBytes } from "node:crypto";
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { isVigilError } from "./core/errors.ts";
+import { AuditLog, describeVerifyResult } from "./audit/index.ts";
+import { ErrorCodes, isVigilError, VigilError } from "./core/errors.ts";
+import { openInstallation } from "./installation.ts";
 import { startVigil } from "./main.ts";
+import { rotateSecret } from "./store/rotate-secret.ts";
+import { SecretBox } from "./store/secret-box.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `vigil ${VERSION} — chat-ops with operators, approvals in chat, and an audit trail
@@ -12,6 +20,11 @@ const HELP = `vigil ${VERSION} — chat-ops with operators, approvals in chat, a
 Usage:
   vigil start            run the service (web admin page, and every chat platform configured)
   vigil chat             talk to Vigil in this terminal (reads lines from stdin; exits at end of input)
+  vigil audit verify     check the audit log's hash chain; says where it was edited, if it was
+  vigil audit export --jsonl [--from SEQ]
+                         write the audit log as JSON lines (for a SIEM) to stdout
+  vigil secrets rotate [--new-secret S]
+                         re-encrypt stored credentials under a new VIGIL_SECRET
   vigil --help           this help
   vigil --version        print the version
 
@@ -24,6 +37,12 @@ Environment:
 `;
 
 type CommandFn = (args: string[]) => Promise<number>;
+
+const stderrNotice = (text: string) => process.stderr.write(`${text}\n`);
+
+function usage(message: string): never {
+  throw new VigilError(ErrorCodes.USAGE, `${message} (see vigil --help)`);
+}
 
 const commands: Record<string, CommandFn> = {
   async start() {
@@ -51,6 +70,65 @@ const commands: Record<string, CommandFn> = {
     await vigil.hub.idle();
     await vigil.close();
     return 0;
+  },
+
+  async audit(args) {
+    const [sub, ...rest] = args;
+    const { values } = parseArgs({
+      args: rest,
+      options: { jsonl: { type: "boolean" }, from: { type: "string" } },
+    });
+    if (sub !== "verify" && sub !== "export") usage("use vigil audit verify or vigil audit export --jsonl");
+    const { store } = openInstallation(process.env, stderrNotice);
+    try {
+      const audit = new AuditLog({ db: store.db });
+      if (sub === "verify") {
+        const result = audit.verify();
+        process.stdout.write(`${describeVerifyResult(result)}\n`);
+        return result.ok ? 0 : 1;
+      }
+      if (!values.jsonl) usage("vigil audit export needs --jsonl (the only format)");
+      const fromSeq = values.from === undefined ? undefined : Number(values.from);
+      if (fromSeq !== undefined && !Number.isInteger(fromSeq)) usage("--from takes a record number");
+      const n = await audit.exportJsonl(process.stdout, { fromSeq });
+      process.stderr.write(`exported ${n} audit records\n`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+
+  async secrets(args) {
+    const [sub, ...rest] = args;
+    if (sub !== "rotate") usage("use vigil secrets rotate");
+    const { values } = parseArgs({ args: rest, options: { "new-secret": { type: "string" } } });
+    const next = values["new-secret"] ?? randomBytes(32).toString("base64url");
+    const newBox = new SecretBox(next);
+    const { config, secret, box, store } = openInstallation(process.env, stderrNotice);
+    try {
+      // The new secret is on disk before the data depends on it; the rename makes it current.
+      const keyFile = join(config.dataDir, "secret.key");
+      const staged = `${keyFile}.new`;
+      if (secret.source !== "env") writeFileSync(staged, `${next}\n`, { mode: 0o600 });
+      const count = rotateSecret(store.db, box, newBox);
+      if (secret.source !== "env") renameSync(staged, keyFile);
+      process.stdout.write(
+        `re-encrypted ${count} stored values under the new secret (key ${newBox.keyId})\n`,
+      );
+      if (secret.source === "env") {
+        process.stdout.write(
+          `VIGIL_SECRET comes from the environment: set it to the new secret now:\n${next}\n`,
+        );
+      } else {
+        process.stdout.write(`the new secret is in ${keyFile}\n`);
+      }
+      process.stdout.write(
+        "Admin sessions and unspent grants signed with the old secret no longer verify.\n",
+      );
+      return 0;
+    } finally {
+      store.close();
+    }
   },
 };
 

@@ -1,15 +1,25 @@
-// Wiring only: config → store → core → adapters, web. Everything here is built from
-// modules that own their behaviour; main decides which ones run together.
+// Wiring only: config → store → core → policy, tools, operators → adapters, web. Everything
+// here is built from modules that own their behaviour; main decides which ones run together.
 
-import { mkdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import Docker from "dockerode";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { ConsoleAdapter, type ConsoleAdapterOptions, createConfiguredAdapters } from "../adapters/index.ts";
-import { type Config, loadConfig, loadSecret, verifySecret } from "./config/index.ts";
+import { AuditLog, createRedactor } from "./audit/index.ts";
+import type { Config } from "./config/index.ts";
 import { builtinCommands, ChatHub, commandRouter, type StatusSource } from "./core/index.ts";
-import { openStore, type Store } from "./store/index.ts";
+import { openInstallation } from "./installation.ts";
+import { createLlmClient, type ProviderConfig, ProviderStore } from "./llm/index.ts";
+import { loadOperatorsFromDir, type ModelRef, OperatorRepository } from "./operators/index.ts";
+import { createOrchestrator, TaskRepository, ToolRegistry } from "./orchestrator/index.ts";
+import { hasRole } from "./policy/identities.ts";
+import { createPolicyService } from "./policy/policy-service.ts";
+import type { Store } from "./store/index.ts";
 import { SecretBox } from "./store/secret-box.ts";
+import { McpHub, McpSchemaStore } from "./tools/mcp/index.ts";
+import { HostKeyStore, nativeTools } from "./tools/native/index.ts";
 import { VERSION } from "./version.ts";
 import { AdminAuth, buildWeb } from "./web/index.ts";
 
@@ -29,33 +39,21 @@ export interface RunningVigil {
   readonly store: Store;
   readonly hub: ChatHub;
   readonly web: FastifyInstance;
+  readonly audit: AuditLog;
   readonly console?: ConsoleAdapter;
   /** The address the web server listens on, when it listens. */
   readonly url?: string;
   close(): Promise<void>;
 }
 
+const SHIPPED_OPERATORS = join(import.meta.dirname, "..", "config", "operators");
+
 export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil> {
   const env = opts.env ?? process.env;
   const notice = opts.notice ?? ((text: string) => process.stderr.write(`${text}\n`));
-  const config = loadConfig(env);
+  const { config, secret, box, store } = openInstallation(env, notice);
   const log = opts.log ?? pino({ level: config.log.level, base: undefined }, pino.destination(2));
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-
-  const secret = loadSecret(config.dataDir, env);
-  if (secret.source === "generated") {
-    notice(
-      `\n*** Vigil generated its secret in ${secret.path} (mode 0600).\n*** KEEP THIS FILE (or set VIGIL_SECRET to its content): stored credentials cannot be decrypted without it.\n`,
-    );
-  }
-  const box = new SecretBox(secret.secret);
-  const store = openStore(join(config.dataDir, "vigil.db"));
-  try {
-    verifySecret(box, store.meta, store.path);
-  } catch (err) {
-    store.close();
-    throw err;
-  }
+  const { db } = store;
 
   const auth = new AdminAuth({
     meta: store.meta,
@@ -68,12 +66,98 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     );
   }
 
+  const redactor = createRedactor();
+  const redact = (text: string) => redactor.redact(text).text;
+  const audit = new AuditLog({ db, redactor });
   const hub = new ChatHub({
     sessions: store.sessions,
     handledEvents: store.handledEvents,
     actions: store.actions,
     log,
   });
+
+  // Operators and the tools each may use.
+  const defaults = [
+    ...loadOperatorsFromDir(SHIPPED_OPERATORS, { dataDir: config.dataDir }),
+    ...(config.operators.dir ? loadOperatorsFromDir(config.operators.dir, { dataDir: config.dataDir }) : []),
+  ];
+  const operators = new OperatorRepository({ db, defaults, dataDir: config.dataDir });
+  const registry = new ToolRegistry();
+  const docker = existsSync(config.docker.socketPath)
+    ? new Docker({ socketPath: config.docker.socketPath })
+    : undefined;
+  const hostKeys = new HostKeyStore({ db });
+  const sshCredentials = ({ host, port, user }: { host: string; port: number; user: string }) => {
+    const c = config.ssh.credentials.find((x) => x.host === host && x.port === port && x.user === user);
+    return c && { privateKey: readFileSync(c.privateKeyFile) };
+  };
+  for (const op of operators.list()) {
+    const tools = nativeTools({
+      workingDirectory: op.workingDirectory,
+      docker,
+      hostKeys,
+      sshCredentials,
+      log,
+    });
+    for (const tool of tools) registry.register(tool, { operator: op.name });
+  }
+  const mcp = new McpHub({
+    servers: config.mcp.servers,
+    pins: new McpSchemaStore({ db }),
+    log,
+    cwd: config.dataDir,
+  });
+  mcp.onToolsChanged((event) => {
+    for (const tool of event.tools) registry.registerMcp(tool);
+  });
+
+  // Models: providers from the config file, then those added by admin command (keys sealed at rest).
+  const providerStore = new ProviderStore({ db, box });
+  const providers = new Map<string, ProviderConfig>();
+  for (const p of [...config.providers, ...providerStore.list()]) providers.set(p.name, p);
+  const llmFor = (ref: ModelRef) => {
+    const provider = providers.get(ref.provider);
+    return provider && createLlmClient({ ...provider, model: ref.model });
+  };
+
+  const policy = createPolicyService({
+    db,
+    secrets: [secret.secret],
+    users: withConsoleAdmin(config, env),
+    settings: {
+      grantTtlMs: config.policy.grantTtlMinutes * 60_000,
+      grantMaxTtlMs: config.policy.grantMaxTtlMinutes * 60_000,
+      approvalTtlMs: config.policy.approvalTtlMinutes * 60_000,
+      elevateApprovals: config.policy.elevateApprovals,
+      approvalsChannel: config.policy.approvalsChannel,
+      toolTimeoutMs: config.policy.toolTimeoutSeconds * 1000,
+    },
+    audit,
+    redact,
+    hub,
+    resolveCall: (operatorName, toolName) => {
+      const operator = operators.get(operatorName);
+      const tool = operator && registry.get(toolName, operatorName);
+      return operator && tool ? { operator, tool } : undefined;
+    },
+    log,
+  });
+  policy.invoker.start();
+
+  const orchestrator = createOrchestrator({
+    operators,
+    registry,
+    invoker: policy.invoker,
+    llmFor,
+    redact,
+    tasks: new TaskRepository({ db }),
+    sessions: store.sessions,
+    log,
+    routerModel: parseModelRef(config.models.router),
+    defaultModel: parseModelRef(config.models.default),
+    isAdmin: (ctx) => hasRole(policy.identities.resolve(ctx.event.platform, ctx.event.user.id), "admin"),
+  });
+
   const startedAt = new Date();
   const status: StatusSource = {
     version: VERSION,
@@ -81,16 +165,20 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     adapters: () => hub.adapters().map((a) => a.status()),
     sessionCount: () => store.sessions.count(),
   };
-  hub.use(commandRouter({ commands: builtinCommands(status) }));
+  hub.use(
+    commandRouter({
+      commands: [...builtinCommands(status, () => orchestrator.commands), ...orchestrator.commands],
+      passFreeText: true,
+    }),
+  );
+  hub.use(orchestrator.middleware);
+  orchestrator.registerActions(hub);
 
   const configured = await createConfiguredAdapters(config, log);
   for (const adapter of configured.adapters) hub.attach(adapter);
   let consoleAdapter: ConsoleAdapter | undefined;
   if (opts.console) {
-    consoleAdapter = new ConsoleAdapter({
-      ...opts.console,
-      user: opts.console.user ?? { id: env.USER || "console", name: env.USER || "console" },
-    });
+    consoleAdapter = new ConsoleAdapter({ ...opts.console, user: opts.console.user ?? consoleUser(env) });
     hub.attach(consoleAdapter);
   }
 
@@ -106,8 +194,9 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     url = await web.listen({ host: config.server.host, port: config.server.port });
     log.info({ url, version: VERSION, dataDir: config.dataDir }, "Vigil is ready");
   }
-  // Adapters connect in the background: a platform that is down must not delay readiness.
+  // Adapters and MCP servers connect in the background: a platform that is down must not delay readiness.
   const started = hub.start();
+  const mcpStarted = mcp.start().catch((err: unknown) => log.error({ err }, "MCP servers failed to start"));
   store.handledEvents.prune();
 
   let closed = false;
@@ -116,15 +205,47 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     store,
     hub,
     web,
+    audit,
     console: consoleAdapter,
     url,
     async close() {
       if (closed) return;
       closed = true;
       await started;
+      await mcpStarted;
+      orchestrator.stopAll();
+      policy.invoker.stop();
       await hub.stop();
+      await orchestrator.idle();
+      await mcp.close();
       await web.close();
       store.close();
     },
+  };
+}
+
+function parseModelRef(ref: string | undefined): ModelRef | undefined {
+  if (!ref) return undefined;
+  const slash = ref.indexOf("/");
+  return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
+}
+
+function consoleUser(env: NodeJS.ProcessEnv) {
+  const name = env.USER || env.LOGNAME || "console";
+  return { id: name, name };
+}
+
+/**
+ * Whoever runs `vigil chat` already has this machine's shell, so unless the config says who the
+ * console user is, they are its admin (and an approver, so local work is not blocked).
+ */
+function withConsoleAdmin(config: Config, env: NodeJS.ProcessEnv): Config["access"] {
+  const access = config.access;
+  if (access.users.some((u) => (u.console ?? []).length > 0)) return access;
+  const { id } = consoleUser(env);
+  if (access.users.some((u) => u.name === id)) return access;
+  return {
+    ...access,
+    users: [...access.users, { name: id, roles: ["admin", "operator", "approver"], console: [id] }],
   };
 }

@@ -6,6 +6,8 @@ const benches: Record<string, () => Promise<Bench>> = {
   startup: async () => (await import("./startup.ts")).benchStartup,
   adapters: async () => (await import("./adapters.ts")).benchAdapters,
   policy: async () => (await import("./policy.ts")).benchPolicy,
+  audit: async () => (await import("./audit.ts")).benchAudit,
+  orchestrator: async () => (await import("./orchestrator.ts")).benchOrchestrator,
   mcp: async () => (await import("./mcp.ts")).benchMcp,
 };
 

@@ -111,11 +111,23 @@ export class ChatHub {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  /** Sends a card to any conversation on any connected platform (e.g. an approvals channel). */
+  /**
+   * Sends a card to any conversation on any connected platform (e.g. an approvals channel). A card
+   * posted into a session's thread joins that session, so clicks and replies on it find it again.
+   */
   async post(platform: Platform, target: ReplyTarget, card: Card): Promise<MessageRef> {
     const adapter = this.#adapters.get(platform);
     if (!adapter) throw new Error(`no ${platform} adapter is configured`);
-    return adapter.send(target, card);
+    const ref = await adapter.send(target, card);
+    const session =
+      target.thread && this.#opts.sessions.findByThread(platform, target.conversation, target.thread);
+    if (session)
+      this.#opts.sessions.addMessage(session, {
+        role: "assistant",
+        text: card.markdown,
+        platformMessageId: ref.messageId,
+      });
+    return ref;
   }
 
   /** Entry point for adapters: handles one delivery, at most once. Never throws. */

@@ -36,8 +36,10 @@ export function commandRouter({
       await command.run(ctx, match?.[2].trim() ?? "");
       return;
     }
-    if (passFreeText && text !== "") return next();
     const hint = suggest(word, [...byName.keys()]);
+    // A lone mistyped command word is a typo, not a request for an operator.
+    const typo = hint !== undefined && !/\s/.test(text);
+    if (passFreeText && text !== "" && !typo) return next();
     await ctx.reply(
       text === ""
         ? "Hi! Type `help` to see what I can do."

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { AuditLog } from "./audit/index.ts";
+import { openStore } from "./store/index.ts";
+import { tempDir } from "./testing/temp-dir.ts";
+
+const CLI = join(import.meta.dirname, "cli.ts");
+
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input = "",
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, HOME: env.VIGIL_DATA_DIR, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** A data dir initialised by a first run, with `n` audit records. */
+async function installation(dir: string, n: number): Promise<string> {
+  assert.equal((await run(["chat"], { VIGIL_DATA_DIR: dir }, "ping\n")).code, 0);
+  const dbPath = join(dir, "vigil.db");
+  const store = openStore(dbPath);
+  const audit = new AuditLog({ db: store.db });
+  for (let i = 0; i < n; i++)
+    audit.append({
+      actor: "ana",
+      source: "chat",
+      tool: "docker.restart",
+      arguments: { container: `web-${i}` },
+      decision: "executed",
+    });
+  store.close();
+  return dbPath;
+}
+
+describe("vigil audit", () => {
+  it("verifies an intact log and exports it as JSON lines", async () => {
+    using dir = tempDir();
+    await installation(dir.path, 5);
+    const verify = await run(["audit", "verify"], { VIGIL_DATA_DIR: dir.path });
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.stdout, /audit log intact: 5 records/);
+    const exported = await run(["audit", "export", "--jsonl"], { VIGIL_DATA_DIR: dir.path });
+    assert.equal(exported.code, 0);
+    const lines = exported.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(lines.length, 5);
+    assert.deepEqual(lines[2].arguments, { container: "web-2" });
+    assert.match(lines[4].hash, /^[0-9a-f]{64}$/);
+    assert.equal(
+      (await run(["audit", "export"], { VIGIL_DATA_DIR: dir.path })).code,
+      1,
+      "a format is required",
+    );
+  });
+
+  it("reports a row edited behind Vigil's back, and where", async () => {
+    using dir = tempDir();
+    const dbPath = await installation(dir.path, 4);
+    const raw = new Database(dbPath);
+    const triggers = raw
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
+      .all() as { name: string }[];
+    assert.ok(triggers.length >= 2, "append-only triggers exist");
+    for (const t of triggers) raw.exec(`DROP TRIGGER ${t.name}`);
+    raw.prepare("UPDATE audit_log SET decision = 'denied' WHERE seq = 3").run();
+    raw.close();
+    const verify = await run(["audit", "verify"], { VIGIL_DATA_DIR: dir.path });
+    assert.equal(verify.code, 1);
+    assert.match(verify.stdout, /TAMPERED/);
+    assert.match(verify.stdout, /record 3: edited/);
+  });
+});
+
+describe("vigil secrets rotate", () => {
+  it("re-encrypts stored data under a new secret; the old one no longer opens it", async () => {
+    using dir = tempDir();
+    await installation(dir.path, 0);
+    const oldSecret = readFileSync(join(dir.path, "secret.key"), "utf8").trim();
+    const rotated = await run(["secrets", "rotate"], { VIGIL_DATA_DIR: dir.path });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stdout, /re-encrypted [1-9]\d* stored values/);
+    const newSecret = readFileSync(join(dir.path, "secret.key"), "utf8").trim();
+    assert.notEqual(newSecret, oldSecret);
+    assert.equal(
+      (await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n")).code,
+      0,
+      "the new secret opens the data",
+    );
+    const withOld = await run(["chat"], { VIGIL_DATA_DIR: dir.path, VIGIL_SECRET: oldSecret }, "ping\n");
+    assert.equal(withOld.code, 1);
+    assert.match(withOld.stderr, /VIGIL_SECRET does not decrypt/);
+  });
+});

@@ -1,0 +1,194 @@
+// Issue 5's end-to-end flow on every platform: a user asks in a thread; a scripted model
+// (OpenAI-compatible, and Anthropic-format) chooses docker.restart on a real container in a
+// private dockerd; the approval card appears; a non-approver's click is refused; an approver's
+// click runs it once; the reply reports the result; the audit log has every step.
+
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import pino from "pino";
+import { stringify } from "yaml";
+import { createDiscordDriver } from "../../adapters/discord/index.ts";
+import { createSlackDriver } from "../../adapters/slack/index.ts";
+import { createTelegramDriver } from "../../adapters/telegram/index.ts";
+import { modelToolName } from "../llm/model-prompt.ts";
+import { startVigil } from "../main.ts";
+import { dockerdUnavailable, type PrivateDockerd, startDockerd } from "../testing/dockerd.ts";
+import { type FakeLlmServer, startFakeAnthropic, startFakeOpenAi } from "../testing/fake-llm.ts";
+import type { BotMessage, PlatformDriver } from "../testing/platform-driver.ts";
+import { tempDir } from "../testing/temp-dir.ts";
+import { waitFor } from "../testing/wait-for.ts";
+
+const ANA = { id: "710000001", name: "ana" }; // operator: asks
+const BOB = { id: "710000002", name: "bob" }; // approver
+const CAROL = { id: "710000003", name: "carol" }; // viewer
+
+const unavailable = dockerdUnavailable();
+
+interface Case {
+  name: string;
+  platform: "slack" | "discord" | "telegram";
+  driver: () => Promise<PlatformDriver>;
+  model: "openai" | "anthropic";
+}
+
+const CASES: Case[] = [
+  {
+    name: "Discord, OpenAI-compatible model",
+    platform: "discord",
+    driver: () => createDiscordDriver(),
+    model: "openai",
+  },
+  {
+    name: "Slack, OpenAI-compatible model",
+    platform: "slack",
+    driver: () => createSlackDriver({ adapter: { ratePerSecond: 50, burst: 50 } }),
+    model: "openai",
+  },
+  {
+    name: "Telegram, OpenAI-compatible model",
+    platform: "telegram",
+    driver: () => createTelegramDriver(),
+    model: "openai",
+  },
+  {
+    name: "Slack, Anthropic-format model",
+    platform: "slack",
+    driver: () => createSlackDriver({ adapter: { ratePerSecond: 50, burst: 50 } }),
+    model: "anthropic",
+  },
+];
+
+describe("an operator restarts a container after approval", { skip: unavailable }, () => {
+  let dockerd: PrivateDockerd;
+  before(async () => {
+    dockerd = await startDockerd();
+    // sh as PID 1 ignores SIGTERM unless trapped, and a restart would wait out its timeout.
+    await dockerd.runContainer("web", [
+      "sh",
+      "-c",
+      "trap 'exit 0' TERM; echo started; while :; do sleep 1; done",
+    ]);
+  });
+  after(async () => {
+    await dockerd?.stop();
+  });
+
+  for (const c of CASES) {
+    it(c.name, async () => {
+      using dir = tempDir();
+      const script = [
+        { toolCalls: [{ name: modelToolName("docker.restart"), arguments: { container: "web" } }] },
+        { text: "Restarted the web container; it is running again." },
+      ];
+      const model: FakeLlmServer =
+        c.model === "openai" ? await startFakeOpenAi({ script }) : await startFakeAnthropic({ script });
+      const kind = c.model === "openai" ? "openai-compatible" : "anthropic";
+      const configPath = join(dir.path, "vigil.yaml");
+      writeFileSync(
+        configPath,
+        stringify({
+          providers: [
+            {
+              name: "fake",
+              kind,
+              baseUrl: model.baseUrl,
+              ...(kind === "anthropic" ? { apiKey: "sk-ant-test" } : {}),
+            },
+          ],
+          models: { default: "fake/test-model" },
+          docker: { socketPath: dockerd.socketPath },
+          access: {
+            users: [
+              { name: "ana", roles: ["operator"], [c.platform]: [ANA.id] },
+              { name: "bob", roles: ["approver"], [c.platform]: [BOB.id] },
+              { name: "carol", roles: ["viewer"], [c.platform]: [CAROL.id] },
+            ],
+          },
+        }),
+      );
+      const vigil = await startVigil({
+        env: { VIGIL_DATA_DIR: dir.path, VIGIL_CONFIG: configPath, HOME: dir.path },
+        listen: false,
+        log: pino({ level: process.env.E2E_LOG ?? "silent" }, pino.destination(2)),
+        notice: () => {},
+      });
+      const driver = await c.driver();
+      // The driver's adapter talks to its fake; attached like a configured one, started by hand.
+      vigil.hub.attach(driver.adapter);
+      await driver.adapter.start((event) => vigil.hub.handle(driver.adapter, event));
+      try {
+        const before = await dockerd.docker.getContainer("web").inspect();
+        await driver.userMessage({
+          conversation: driver.conversation,
+          user: ANA,
+          text: "@docker please restart the web container",
+        });
+        const card = await waitFor(
+          () => driver.botMessages().find((m) => m.buttons.some((b) => b.label === "Approve")),
+          {
+            what: `the approval card; saw ${JSON.stringify(driver.botMessages().map((m) => m.text))}`,
+            timeoutMs: 15_000,
+          },
+        );
+        assert.match(card.text, /docker\.restart/);
+        assert.match(card.text, /web/);
+        assert.ok(card.thread, "the card is in the request's thread");
+        const approve = card.buttons.find((b) => b.label === "Approve")!;
+
+        const repliesBefore = driver.botMessages().length;
+        await driver.click(card, approve.id, CAROL);
+        await waitFor(
+          () =>
+            driver
+              .botMessages()
+              .slice(repliesBefore)
+              .some((m) => /not an approver|approver role/i.test(m.text)),
+          {
+            what: "the non-approver refusal",
+          },
+        );
+        assert.equal(
+          (await dockerd.docker.getContainer("web").inspect()).State.StartedAt,
+          before.State.StartedAt,
+          "nothing ran",
+        );
+
+        await driver.click(card, approve.id, BOB);
+        const done = await waitFor(
+          () => driver.botMessages().find((m: BotMessage) => /Restarted the web container/.test(m.text)),
+          { what: "the model's final reply", timeoutMs: 20_000 },
+        );
+        assert.equal(done.thread, card.thread, "the result is reported in the same thread");
+        const afterInspect = await dockerd.docker.getContainer("web").inspect();
+        assert.notEqual(afterInspect.State.StartedAt, before.State.StartedAt, "the container was restarted");
+        assert.ok(afterInspect.State.Running);
+
+        const settled = driver.botMessages().find((m) => m.messageId === card.messageId)!;
+        assert.equal(settled.buttons.length, 0, "the settled card has no live buttons");
+        assert.match(settled.text, /Approved by bob/);
+        await vigil.hub.idle();
+        const executed = vigil.audit
+          .query({ limit: 200 })
+          .filter((e) => e.tool === "docker.restart" && e.decision === "executed");
+        assert.equal(executed.length, 1, "ran exactly once");
+        const decisions = vigil.audit
+          .query({ limit: 200 })
+          .filter((e) => e.tool === "docker.restart")
+          .map((e) => e.decision)
+          .reverse();
+        for (const step of ["needs-approval", "refused", "approved", "executed"])
+          assert.ok(decisions.includes(step), `${step} in ${decisions}`);
+        assert.ok(vigil.audit.verify().ok);
+        // The model saw the tool's result only as untrusted, redacted data in a tool message.
+        const second = model.requests[1];
+        assert.ok(second, "the model was called again with the result");
+      } finally {
+        await driver.close();
+        await vigil.close();
+        await model.close();
+      }
+    });
+  }
+});
