@@ -10,6 +10,8 @@ import { parseArgs } from "node:util";
 import { AuditLog, describeVerifyResult } from "./audit/index.ts";
 import { ErrorCodes, isVigilError, VigilError } from "./core/errors.ts";
 import { openInstallation } from "./installation.ts";
+import { ProviderStore } from "./llm/index.ts";
+import { providerTestCli } from "./llm/provider-commands.ts";
 import { startVigil } from "./main.ts";
 import { rotateSecret } from "./store/rotate-secret.ts";
 import { SecretBox } from "./store/secret-box.ts";
@@ -25,6 +27,8 @@ Usage:
                          write the audit log as JSON lines (for a SIEM) to stdout
   vigil secrets rotate [--new-secret S]
                          re-encrypt stored credentials under a new VIGIL_SECRET
+  vigil provider test NAME [--model M]
+                         make one tiny call to a model provider and explain any failure
   vigil --help           this help
   vigil --version        print the version
 
@@ -93,6 +97,24 @@ const commands: Record<string, CommandFn> = {
       const n = await audit.exportJsonl(process.stdout, { fromSeq });
       process.stderr.write(`exported ${n} audit records\n`);
       return 0;
+    } finally {
+      store.close();
+    }
+  },
+
+  async provider(args) {
+    const [sub, name, ...rest] = args;
+    if (sub !== "test" || !name) usage("use vigil provider test NAME");
+    const { values } = parseArgs({ args: rest, options: { model: { type: "string" } } });
+    const { config, box, store } = openInstallation(process.env, stderrNotice);
+    try {
+      // Admin-added providers replace file ones of the same name, as in the running service.
+      const byName = new Map(
+        [...config.providers, ...new ProviderStore({ db: store.db, box }).list()].map((p) => [p.name, p]),
+      );
+      const result = await providerTestCli(name, { providers: [...byName.values()], model: values.model });
+      process.stdout.write(`${result.text}\n`);
+      return result.ok ? 0 : 1;
     } finally {
       store.close();
     }

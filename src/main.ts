@@ -3,22 +3,31 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Docker from "dockerode";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { ConsoleAdapter, type ConsoleAdapterOptions, createConfiguredAdapters } from "../adapters/index.ts";
 import { AuditLog, createRedactor } from "./audit/index.ts";
 import type { Config } from "./config/index.ts";
-import { builtinCommands, ChatHub, commandRouter, type StatusSource } from "./core/index.ts";
+import {
+  builtinCommands,
+  type ChatContext,
+  ChatHub,
+  commandRouter,
+  type StatusSource,
+} from "./core/index.ts";
 import { openInstallation } from "./installation.ts";
 import { createLlmClient, type ProviderConfig, ProviderStore } from "./llm/index.ts";
+import { providerCommands } from "./llm/provider-commands.ts";
 import { loadOperatorsFromDir, type ModelRef, OperatorRepository } from "./operators/index.ts";
 import { createOrchestrator, TaskRepository, ToolRegistry } from "./orchestrator/index.ts";
+import { accessCommands } from "./policy/access-commands.ts";
 import { hasRole } from "./policy/identities.ts";
 import { createPolicyService } from "./policy/policy-service.ts";
 import type { Store } from "./store/index.ts";
 import { SecretBox } from "./store/secret-box.ts";
 import { McpHub, McpSchemaStore } from "./tools/mcp/index.ts";
+import { mcpCommands } from "./tools/mcp/mcp-commands.ts";
+import { loadMcpServers, McpServerRepository } from "./tools/mcp/mcp-server-repository.ts";
 import { HostKeyStore, nativeTools } from "./tools/native/index.ts";
 import { VERSION } from "./version.ts";
 import { AdminAuth, buildWeb } from "./web/index.ts";
@@ -74,6 +83,7 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     handledEvents: store.handledEvents,
     actions: store.actions,
     log,
+    redact,
   });
 
   // Operators and the tools each may use.
@@ -81,10 +91,11 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     ...loadOperatorsFromDir(SHIPPED_OPERATORS, { dataDir: config.dataDir }),
     ...(config.operators.dir ? loadOperatorsFromDir(config.operators.dir, { dataDir: config.dataDir }) : []),
   ];
-  const operators = new OperatorRepository({ db, defaults, dataDir: config.dataDir });
+  const operators = new OperatorRepository({ db, defaults, dataDir: config.dataDir, audit });
   const registry = new ToolRegistry();
+  // dockerode is loaded only where a Docker engine exists: it costs memory at start.
   const docker = existsSync(config.docker.socketPath)
-    ? new Docker({ socketPath: config.docker.socketPath })
+    ? new (await import("dockerode")).default({ socketPath: config.docker.socketPath })
     : undefined;
   const hostKeys = new HostKeyStore({ db });
   const sshCredentials = ({ host, port, user }: { host: string; port: number; user: string }) => {
@@ -102,7 +113,7 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     for (const tool of tools) registry.register(tool, { operator: op.name });
   }
   const mcp = new McpHub({
-    servers: config.mcp.servers,
+    servers: loadMcpServers({ db, configured: config.mcp.servers }),
     pins: new McpSchemaStore({ db }),
     log,
     cwd: config.dataDir,
@@ -131,6 +142,7 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
       elevateApprovals: config.policy.elevateApprovals,
       approvalsChannel: config.policy.approvalsChannel,
       toolTimeoutMs: config.policy.toolTimeoutSeconds * 1000,
+      trust: config.policy.trust,
     },
     audit,
     redact,
@@ -144,6 +156,10 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
   });
   policy.invoker.start();
 
+  const me = (ctx: ChatContext) => policy.identities.resolve(ctx.event.platform, ctx.event.user.id);
+  const isAdmin = (ctx: ChatContext) => hasRole(me(ctx), "admin");
+  const canView = (ctx: ChatContext) => hasRole(me(ctx), "viewer");
+  const actorOf = (ctx: ChatContext) => me(ctx)?.name ?? `${ctx.event.platform}:${ctx.event.user.id}`;
   const orchestrator = createOrchestrator({
     operators,
     registry,
@@ -155,8 +171,38 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     log,
     routerModel: parseModelRef(config.models.router),
     defaultModel: parseModelRef(config.models.default),
-    isAdmin: (ctx) => hasRole(policy.identities.resolve(ctx.event.platform, ctx.event.user.id), "admin"),
+    isAdmin,
   });
+  const adminCommands = [
+    ...accessCommands({
+      identities: policy.identities,
+      approvals: policy.approvals,
+      grants: policy.grants,
+      audit,
+      operatorNames: () => operators.list().map((o) => o.name),
+    }),
+    ...mcpCommands({
+      hub: mcp,
+      servers: new McpServerRepository({ db }),
+      configured: config.mcp.servers,
+      isAdmin,
+      canView,
+      actorOf,
+      audit,
+      onRemoved: (_server, tools) => {
+        for (const tool of tools) registry.unregister(tool.name);
+      },
+    }),
+    ...providerCommands({
+      store: providerStore,
+      configured: config.providers,
+      isAdmin,
+      canView,
+      actorOf,
+      audit,
+      onChange: (name, provider) => (provider ? providers.set(name, provider) : providers.delete(name)),
+    }),
+  ];
 
   const startedAt = new Date();
   const status: StatusSource = {
@@ -167,7 +213,11 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
   };
   hub.use(
     commandRouter({
-      commands: [...builtinCommands(status, () => orchestrator.commands), ...orchestrator.commands],
+      commands: [
+        ...builtinCommands(status, () => [...orchestrator.commands, ...adminCommands]),
+        ...orchestrator.commands,
+        ...adminCommands,
+      ],
       passFreeText: true,
     }),
   );
@@ -188,6 +238,8 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     corsOrigins: config.server.corsOrigins,
     logger: log,
     plugins: configured.webPlugins,
+    audit,
+    operators,
   });
   let url: string | undefined;
   if (opts.listen ?? true) {

@@ -82,6 +82,14 @@ describe("config", () => {
     assert.deepEqual(config.server.corsOrigins, ["https://a.example", "https://b.example"]);
   });
 
+  it("loads the shipped example config, whose commented-out sections are empty", () => {
+    const example = join(import.meta.dirname, "..", "..", "config", "vigil.example.yaml");
+    const config = loadConfig({ VIGIL_DATA_DIR: "/nonexistent-vigil", VIGIL_CONFIG: example });
+    assert.equal(config.server.port, 3000);
+    assert.equal(config.policy.approvalTtlMinutes, 30);
+    assert.deepEqual(config.providers, []);
+  });
+
   it("refuses a CORS origin that is not a URL", () => {
     assert.match(
       configError({ VIGIL_DATA_DIR: "/nonexistent-vigil", VIGIL_CORS_ORIGINS: "not a url" }),

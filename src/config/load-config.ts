@@ -96,7 +96,17 @@ function readYaml(path: string): Json {
       `${path} must hold a mapping of settings (see config/vigil.example.yaml)`,
     );
   }
-  return doc as Json;
+  return withoutNulls(doc as Json);
+}
+
+/** `discord:` with every line under it commented out is YAML null: it means "nothing set". */
+function withoutNulls(node: Json): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (value === null) continue;
+    out[key] = typeof value === "object" && !Array.isArray(value) ? withoutNulls(value as Json) : value;
+  }
+  return out;
 }
 
 function setPath(target: Json, path: string[], value: unknown): void {

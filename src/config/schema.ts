@@ -70,6 +70,8 @@ export const policySchema = z.strictObject({
       conversation: z.string().min(1),
     })
     .optional(),
+  /** strict or lenient for every operator; absent: each operator's own trust mode applies. */
+  trust: z.enum(["strict", "lenient"]).optional(),
   /** Longest a tool may run before Vigil stops it. */
   toolTimeoutSeconds: z.number().int().positive().max(86_400).default(300),
 });

@@ -160,6 +160,40 @@ describe("sessions", () => {
     store.close();
   });
 
+  it("keeps only redacted text in session history, which later reaches models", async () => {
+    using dir = tempDir();
+    const store = openStore(join(dir.path, "v.db"));
+    const hub = new ChatHub({
+      sessions: store.sessions,
+      handledEvents: store.handledEvents,
+      actions: store.actions,
+      log,
+      redact: (t) => t.replace(/sk-[A-Za-z0-9]+/g, "[REDACTED]"),
+    });
+    const seen: string[] = [];
+    hub.use(async (ctx) => {
+      seen.push(ctx.text);
+      await ctx.reply("stored key sk-Reply123");
+    });
+    const adapter = new RecordingAdapter("slack");
+    hub.attach(adapter);
+    await hub.start();
+    await adapter.deliver(
+      message({ messageId: "9.9", text: "provider add openai openai apiKey=sk-Secret123" }),
+    );
+    assert.equal(
+      seen[0],
+      "provider add openai openai apiKey=sk-Secret123",
+      "the command itself sees the raw text",
+    );
+    const history = store.sessions.history(store.sessions.findByThread("slack", "C1", "9.9")!.id);
+    assert.deepEqual(
+      history.map((m) => m.text),
+      ["provider add openai openai apiKey=[REDACTED]", "stored key [REDACTED]"],
+    );
+    store.close();
+  });
+
   it("reports a failing handler in the thread instead of crashing", async () => {
     using dir = tempDir();
     const store = openStore(join(dir.path, "v.db"));

@@ -41,6 +41,8 @@ export interface ChatHubOptions {
   handledEvents: HandledEvents;
   actions: ActionRepository;
   log: HubLog;
+  /** Applied to every message before it is kept in session history (which later reaches models). */
+  redact?: (text: string) => string;
 }
 
 const MENTION = /^\s*(?:<@[A-Z0-9]+>|<@!?\d+>|@vigil\b|\/vigil(?:@\w+)?\b|vigil[:,])\s*/i;
@@ -124,7 +126,7 @@ export class ChatHub {
     if (session)
       this.#opts.sessions.addMessage(session, {
         role: "assistant",
-        text: card.markdown,
+        text: this.#redact(card.markdown),
         platformMessageId: ref.messageId,
       });
     return ref;
@@ -150,7 +152,7 @@ export class ChatHub {
         this.#opts.sessions.addMessage(session, {
           role: "user",
           author: event.user.id,
-          text: event.text,
+          text: this.#redact(event.text),
           platformMessageId: event.messageId,
         });
         this.#run ??= compose(this.#middleware);
@@ -162,6 +164,10 @@ export class ChatHub {
       log.error({ err, platform: event.platform, eventId: event.eventId }, "handling an event failed");
       await this.#reportFailure(adapter, event, err);
     }
+  }
+
+  #redact(text: string): string {
+    return this.#opts.redact ? this.#opts.redact(text) : text;
   }
 
   #sessionFor(event: InboundEvent): SessionRecord {
@@ -186,6 +192,7 @@ export class ChatHub {
     const text = event.kind === "message" ? event.text.replace(MENTION, "").trim() : "";
     const sessions = this.#opts.sessions;
     const actions = this.#opts.actions;
+    const redact = (text: string) => this.#redact(text);
     return {
       event,
       adapter,
@@ -198,7 +205,7 @@ export class ChatHub {
         const ref = await adapter.send(target, c);
         sessions.addMessage(session, {
           role: "assistant",
-          text: c.markdown,
+          text: redact(c.markdown),
           platformMessageId: ref.messageId,
         });
         return ref;

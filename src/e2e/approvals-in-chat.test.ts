@@ -31,6 +31,7 @@ function boot(
   opts: {
     approvalTtlMs?: number;
     trust?: "strict" | "lenient";
+    globalTrust?: "strict" | "lenient";
     approvalsChannel?: { platform: "telegram"; conversation: string };
   } = {},
 ) {
@@ -57,7 +58,11 @@ function boot(
     db: store.db,
     secrets: ["a-test-secret-of-enough-length"],
     users: USERS,
-    settings: { approvalTtlMs: opts.approvalTtlMs, approvalsChannel: opts.approvalsChannel },
+    settings: {
+      approvalTtlMs: opts.approvalTtlMs,
+      approvalsChannel: opts.approvalsChannel,
+      trust: opts.globalTrust,
+    },
     audit,
     redact: (t) => redactor.redact(t).text,
     hub,
@@ -237,6 +242,16 @@ describe("approvals in chat", () => {
     assert.ok(announcement, "an announcement with a Revoke button");
     const decisions = v.audit.query({ limit: 10 }).map((e) => e.decision);
     assert.ok(decisions.includes("approved") && decisions.includes("executed"));
+    v.store.close();
+  });
+
+  it("applies a global trust mode over the operator's own", async () => {
+    using dir = tempDir();
+    const v = boot(dir.path, { trust: "strict", globalTrust: "lenient" });
+    await v.hub.start();
+    await v.slack.deliver(message("U_ANA", "write global.txt lenient-everywhere"));
+    assert.equal(readFileSync(join(v.work, "global.txt"), "utf8"), "lenient-everywhere");
+    assert.deepEqual(v.outcomes, ["ok"]);
     v.store.close();
   });
 });

@@ -2,10 +2,6 @@
 // called for exactly one step. Tools are offered as JSON Schemas; nothing is executed here,
 // the proposed tool calls come back to the core, which runs them through the policy gate.
 
-import { createAnthropic } from "@ai-sdk/anthropic";
-import { createGoogleGenerativeAI } from "@ai-sdk/google";
-import { createOpenAI } from "@ai-sdk/openai";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel, ModelCallOptions, ModelGenerateResult } from "./language-model.ts";
 import type { LlmClient, LlmRequest, LlmResponse, LlmToolCall } from "./llm-client.ts";
 import { ToolNames, toModelPrompt, toModelTools } from "./model-prompt.ts";
@@ -22,8 +18,8 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 /** Builds the LlmClient for one provider. Nothing is contacted until the first call. */
 export function createLlmClient(provider: ProviderConfig): LlmClient {
   const baseUrl = baseUrlOf(provider);
-  const models = new Map<string, LanguageModel>();
-  const modelFor = (id: string): LanguageModel => {
+  const models = new Map<string, Promise<LanguageModel>>();
+  const modelFor = (id: string): Promise<LanguageModel> => {
     let model = models.get(id);
     if (model === undefined) {
       model = languageModel(provider, baseUrl, id);
@@ -56,7 +52,7 @@ export function createLlmClient(provider: ProviderConfig): LlmClient {
         abortSignal: signal,
       };
       try {
-        const model = modelFor(modelId);
+        const model = await modelFor(modelId);
         const result = provider.stream ? await streamed(model, options) : await model.doGenerate(options);
         return toResponse(result, names);
       } catch (err) {
@@ -109,17 +105,29 @@ export async function testProvider(
   }
 }
 
-function languageModel(provider: ProviderConfig, baseURL: string, modelId: string): LanguageModel {
+/** The AI SDK model for a provider; each SDK package is loaded only when a provider of its kind is used. */
+async function languageModel(
+  provider: ProviderConfig,
+  baseURL: string,
+  modelId: string,
+): Promise<LanguageModel> {
   const common = { baseURL, apiKey: provider.apiKey ?? "", headers: provider.headers ?? {} };
   switch (provider.kind) {
-    case "anthropic":
+    case "anthropic": {
+      const { createAnthropic } = await import("@ai-sdk/anthropic");
       return createAnthropic(common)(modelId);
-    case "openai":
+    }
+    case "openai": {
+      const { createOpenAI } = await import("@ai-sdk/openai");
       // Chat Completions, not Responses: every OpenAI-compatible server (and our fake) speaks it.
       return createOpenAI(common).chat(modelId);
-    case "google":
+    }
+    case "google": {
+      const { createGoogleGenerativeAI } = await import("@ai-sdk/google");
       return createGoogleGenerativeAI(common)(modelId);
-    default:
+    }
+    default: {
+      const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
       return createOpenAICompatible({
         name: provider.name,
         baseURL,
@@ -127,6 +135,7 @@ function languageModel(provider: ProviderConfig, baseURL: string, modelId: strin
         headers: provider.headers ?? {},
         includeUsage: true,
       }).chatModel(modelId);
+    }
   }
 }
 

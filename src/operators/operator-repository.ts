@@ -16,6 +16,16 @@ export interface OperatorRepositoryOptions {
   /** Operators from config/operators/*.yaml. */
   defaults: readonly Operator[];
   dataDir: string;
+  /** Every edit and reset is recorded here (the audit log). */
+  audit?: {
+    append(record: {
+      actor: string;
+      source: "chat" | "system";
+      operator: string;
+      decision: string;
+      reason: string;
+    }): unknown;
+  };
 }
 
 /** An admin edit that does not validate; the message names the field. */
@@ -30,10 +40,12 @@ export class OperatorRepository {
   readonly #db: Db;
   readonly #defaults: ReadonlyMap<string, Operator>;
   readonly #dataDir: string;
+  readonly #audit: OperatorRepositoryOptions["audit"];
   #cache: Map<string, Operator> | undefined;
 
-  constructor({ db, defaults, dataDir }: OperatorRepositoryOptions) {
+  constructor({ db, defaults, dataDir, audit }: OperatorRepositoryOptions) {
     this.#db = db;
+    this.#audit = audit;
     this.#defaults = new Map(defaults.map((o) => [o.name, o]));
     this.#dataDir = dataDir;
   }
@@ -78,13 +90,29 @@ export class OperatorRepository {
       )
       .run(name, JSON.stringify(fields), updatedBy, new Date().toISOString());
     this.#cache = undefined;
+    this.#audit?.append({
+      actor: updatedBy,
+      source: "chat",
+      operator: name,
+      decision: "info",
+      reason: `operator ${name} edited: ${Object.keys(withoutUndefined(patch)).join(", ")}`,
+    });
     return op;
   }
 
   /** Drops the admin edits: a file operator returns to its YAML, one made only by an admin is removed. */
-  reset(name: string): boolean {
+  reset(name: string, by = "admin"): boolean {
     const changed = this.#db.prepare("DELETE FROM operator_overrides WHERE name = ?").run(name).changes > 0;
     this.#cache = undefined;
+    if (changed) {
+      this.#audit?.append({
+        actor: by,
+        source: "chat",
+        operator: name,
+        decision: "info",
+        reason: `operator ${name} reset to its file`,
+      });
+    }
     return changed;
   }
 

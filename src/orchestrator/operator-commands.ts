@@ -106,7 +106,7 @@ export function operatorCommands({
         }
         const by = `${ctx.event.platform}:${ctx.event.user.id}`;
         if (verb.toLowerCase() === "reset") {
-          const changed = operators.reset?.(name) ?? false;
+          const changed = operators.reset?.(name, by) ?? false;
           await ctx.reply(
             changed
               ? `Operator \`${name}\` is back to its configuration file.`

@@ -31,7 +31,7 @@ export interface OperatorSource {
   list(): Operator[];
   get(name: string): Operator | undefined;
   set?(name: string, patch: OperatorPatch, updatedBy: string): Operator;
-  reset?(name: string): boolean;
+  reset?(name: string, by?: string): boolean;
   isEdited?(name: string): boolean;
 }
 

@@ -95,6 +95,8 @@ export interface GatedInvokerOptions {
   approvalsChannel?: { platform: Platform; conversation: string };
   /** Longest a tool may run before it is stopped. Default 5 minutes. */
   toolTimeoutMs?: number;
+  /** A global trust mode that overrides every operator's own. */
+  trust?: TrustMode;
   log: GatedInvokerLog;
   now?: () => number;
 }
@@ -147,7 +149,9 @@ export class GatedInvoker {
     hub.onActionPrefix("gr", (ctx, rest) => this.#onClick(ctx, `gr:${rest}`));
   }
 
-  async invoke(call: InvokeCall): Promise<InvokeOutcome> {
+  async invoke(request: InvokeCall): Promise<InvokeOutcome> {
+    const trust = this.#o.trust;
+    const call = trust ? { ...request, operator: { ...request.operator, trust } } : request;
     const { operator, tool, requester, source } = call;
     const user = this.#o.identities.resolve(requester.platform as Platform, requester.userId);
     const where = this.#where(call);

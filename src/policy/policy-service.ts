@@ -26,6 +26,8 @@ export interface PolicySettings {
   elevateApprovals?: number;
   approvalsChannel?: { platform: Platform; conversation: string };
   toolTimeoutMs?: number;
+  /** Overrides every operator's trust mode when set. */
+  trust?: "strict" | "lenient";
 }
 
 export interface PolicyServiceOptions {
@@ -77,6 +79,7 @@ export function createPolicyService(opts: PolicyServiceOptions) {
     resolveCall: opts.resolveCall,
     approvalsChannel: settings.approvalsChannel,
     toolTimeoutMs: settings.toolTimeoutMs,
+    trust: settings.trust,
     log: opts.log,
     now,
   });

@@ -1,5 +1,5 @@
-// The admin web app: /healthz, the status page, admin login, the OpenAPI UI at /docs and
-// the JSON API. Built in a function; only main.ts listens, tests use inject().
+// The admin web app: /healthz, the status page, admin login, the OpenAPI UI at /docs, the
+// audit log and operators (page and JSON API). Built in a function; only main.ts listens, tests use inject().
 
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -11,8 +11,11 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { StatusSource } from "../core/builtin-commands.ts";
+import { formatModelRef } from "../operators/index.ts";
 import type { AdminAuth } from "./admin-auth.ts";
-import { escapeHtml, page } from "./html.ts";
+import { type AuditReader, registerAuditRoutes } from "./audit-routes.ts";
+import { DEFAULT_NAV, escapeHtml, type NavLink, page } from "./html.ts";
+import { type OperatorStore, registerOperatorRoutes } from "./operator-routes.ts";
 
 export interface BuildWebOptions {
   status: StatusSource;
@@ -22,6 +25,10 @@ export interface BuildWebOptions {
   logger?: FastifyBaseLogger;
   /** Extra routes: webhooks from adapters and incident sources, more API. */
   plugins?: readonly FastifyPluginAsync[];
+  /** The audit log (`AuditLog`): adds /audit and /api/audit. */
+  audit?: AuditReader;
+  /** The operators (`OperatorRepository`): adds /api/operators and lists them on the status page. */
+  operators?: OperatorStore;
 }
 
 const COOKIE = "vigil_admin";
@@ -44,7 +51,10 @@ export async function buildWeb(opts: BuildWebOptions): Promise<FastifyInstance> 
       ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1 << 20 })
       : Fastify({ logger: false, bodyLimit: 1 << 20 })
   ) as FastifyInstance;
-  const { auth, status } = opts;
+  const { auth, status, audit, operators } = opts;
+  const nav: readonly NavLink[] = audit
+    ? [...DEFAULT_NAV.slice(0, 1), ["/audit", "Audit"], ...DEFAULT_NAV.slice(1)]
+    : DEFAULT_NAV;
 
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -113,7 +123,7 @@ export async function buildWeb(opts: BuildWebOptions): Promise<FastifyInstance> 
 
   app.get("/login", { schema: { hide: true } }, async (req, reply) => {
     const failed = (req.query as { failed?: string }).failed !== undefined;
-    return reply.type("text/html").send(loginPage(failed));
+    return reply.type("text/html").send(loginPage(failed, nav));
   });
 
   app.post("/login", { schema: { hide: true } }, async (req, reply) => {
@@ -122,7 +132,7 @@ export async function buildWeb(opts: BuildWebOptions): Promise<FastifyInstance> 
       const wantsJson = req.headers["content-type"]?.includes("application/json");
       if (wantsJson)
         return reply.code(401).send({ error: "unauthorized", message: "wrong or missing admin token" });
-      return reply.code(401).type("text/html").send(loginPage(true));
+      return reply.code(401).type("text/html").send(loginPage(true, nav));
     }
     reply.header(
       "set-cookie",
@@ -138,7 +148,7 @@ export async function buildWeb(opts: BuildWebOptions): Promise<FastifyInstance> 
 
   app.get("/", { schema: { hide: true } }, async (req, reply) => {
     if (!isAdmin(req)) return reply.redirect("/login", 303);
-    return reply.type("text/html").send(statusPage(status));
+    return reply.type("text/html").send(statusPage(status, { operators, audit: audit !== undefined, nav }));
   });
 
   app.get(
@@ -169,6 +179,9 @@ export async function buildWeb(opts: BuildWebOptions): Promise<FastifyInstance> 
     }),
   );
 
+  if (audit) registerAuditRoutes(app, { audit, requireAdmin, isAdmin, nav });
+  if (operators) registerOperatorRoutes(app, { operators, requireAdmin });
+
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { requireAdmin } as never);
   return app;
 }
@@ -182,17 +195,21 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
-function loginPage(failed: boolean): string {
+function loginPage(failed: boolean, nav: readonly NavLink[]): string {
   return page(
     "Log in",
     `<h1>Log in to Vigil</h1>
 ${failed ? '<p class="error">That admin token is not right.</p>' : ""}
 <p>Use the admin token Vigil printed on its first start.</p>
 <form method="post" action="/login"><input type="password" name="token" placeholder="vgl_…" autocomplete="current-password" required><button type="submit">Log in</button></form>`,
+    nav,
   );
 }
 
-function statusPage(status: StatusSource): string {
+function statusPage(
+  status: StatusSource,
+  { operators, audit, nav }: { operators?: OperatorStore; audit: boolean; nav: readonly NavLink[] },
+): string {
   const rows = status
     .adapters()
     .map(
@@ -205,7 +222,22 @@ function statusPage(status: StatusSource): string {
     `<h1>Vigil ${escapeHtml(status.version)}</h1>
 <p>Up since ${escapeHtml(status.startedAt.toISOString())} · ${status.sessionCount()} sessions</p>
 <h2>Chat adapters</h2>
-<table><thead><tr><th>Platform</th><th>State</th><th>Since</th><th>Last error</th></tr></thead><tbody>${rows || '<tr><td colspan="4">No chat platform is configured. Set SLACK_BOT_TOKEN, DISCORD_TOKEN or TELEGRAM_BOT_TOKEN.</td></tr>'}</tbody></table>
+<table id="adapters"><thead><tr><th>Platform</th><th>State</th><th>Since</th><th>Last error</th></tr></thead><tbody>${rows || '<tr><td colspan="4">No chat platform is configured. Set SLACK_BOT_TOKEN, DISCORD_TOKEN or TELEGRAM_BOT_TOKEN.</td></tr>'}</tbody></table>
+${operators ? operatorsTable(operators) : ""}
+${audit ? '<p>Every tool call and decision is in the <a href="/audit">audit log</a>.</p>' : ""}
 <form method="post" action="/logout"><button type="submit">Log out</button></form>`,
+    nav,
   );
+}
+
+function operatorsTable(operators: OperatorStore): string {
+  const rows = operators
+    .list()
+    .map(
+      (op) =>
+        `<tr><td>${escapeHtml(op.name)}</td><td>${escapeHtml(op.ceiling)}</td><td>${escapeHtml(op.trust)}</td><td>${escapeHtml(formatModelRef(op.model))}</td><td>${escapeHtml(op.tools.join(", "))}</td><td>${operators.isEdited(op.name) ? "edited" : ""}</td></tr>`,
+    )
+    .join("");
+  return `<h2>Operators</h2>
+<table id="operators"><thead><tr><th>Name</th><th>Ceiling</th><th>Trust</th><th>Model</th><th>Tools</th><th>Edits</th></tr></thead><tbody>${rows || '<tr><td colspan="6">No operators are configured.</td></tr>'}</tbody></table>`;
 }

@@ -3,13 +3,9 @@
 // hashes, and reconnects with backoff when the server goes away.
 
 import { pathToFileURL } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import {
-  ListRootsRequestSchema,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { ToolContext, ToolResult } from "../tool.ts";
 import { type Log, silentLog } from "./log.ts";
 import type { SchemaPins } from "./mcp-schema-store.ts";
@@ -80,7 +76,8 @@ export class McpServerConnection {
 
   /** The stdio child's pid while connected (for tests and `vigil mcp status`). */
   get pid(): number | undefined {
-    return this.#transport instanceof StdioClientTransport ? (this.#transport.pid ?? undefined) : undefined;
+    const transport = this.#transport;
+    return transport && "pid" in transport ? (transport.pid ?? undefined) : undefined;
   }
 
   /** Calls `listener` whenever the tool list is (re)read. Returns an unsubscribe function. */
@@ -128,6 +125,11 @@ export class McpServerConnection {
 
   async #open(reason: ToolsChangedReason): Promise<void> {
     this.#status = this.#status === "idle" ? "connecting" : this.#status;
+    // The SDK is loaded with the first server: installations without MCP never pay its memory.
+    const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+    const { ListRootsRequestSchema, ToolListChangedNotificationSchema } = await import(
+      "@modelcontextprotocol/sdk/types.js"
+    );
     const client = new Client(
       { name: "vigil", version: "0.1.0" },
       { capabilities: this.config.roots ? { roots: { listChanged: false } } : {} },
@@ -141,7 +143,7 @@ export class McpServerConnection {
       const roots = this.config.roots.map((dir) => ({ uri: pathToFileURL(dir).href, name: dir }));
       client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
     }
-    const transport = this.#newTransport();
+    const transport = await this.#newTransport();
     client.onclose = () => {
       if (this.#client !== client || this.#status === "closed") return;
       this.#log.warn({ server: this.name }, "mcp server went away; reconnecting");
@@ -176,13 +178,17 @@ export class McpServerConnection {
     if (this.#client === client) this.#status = "connected";
   }
 
-  #newTransport(): StdioClientTransport | StreamableHTTPClientTransport {
+  async #newTransport(): Promise<StdioClientTransport | StreamableHTTPClientTransport> {
     if (this.config.url !== undefined) {
+      const { StreamableHTTPClientTransport } = await import(
+        "@modelcontextprotocol/sdk/client/streamableHttp.js"
+      );
       return new StreamableHTTPClientTransport(new URL(this.config.url), {
         requestInit: { headers: this.config.headers ?? {} },
       });
     }
     const launch = launchOf(this.config, this.#cwd);
+    const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
     const transport = new StdioClientTransport({
       command: launch.command,
       args: launch.args,

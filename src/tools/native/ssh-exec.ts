@@ -2,7 +2,7 @@
 // use; a changed key refuses to connect and shows both fingerprints (invariant 8).
 // The remote command is a string by nature of SSH exec; the remote shell interprets it.
 
-import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from "ssh2";
+import type { ConnectConfig, ServerHostKeyAlgorithm } from "ssh2";
 import { z } from "zod";
 import { ErrorCodes, VigilError } from "../../core/errors.ts";
 import { defineTool } from "../define-tool.ts";
@@ -103,7 +103,7 @@ function algorithmsFor(keyType: string): ServerHostKeyAlgorithm[] {
   return [keyType as ServerHostKeyAlgorithm];
 }
 
-function execOnce(
+async function execOnce(
   a: SshExecArgs,
   credential: SshCredential,
   timeoutMs: number,
@@ -113,6 +113,8 @@ function execOnce(
   const target = `${a.host}:${a.port}`;
   const pinned: PinnedHostKey | undefined = opts.hostKeys.get(a.host, a.port);
   const out = new CappedOutput(opts.maxOutputBytes ?? 64 * 1024);
+  // Loaded on first use: most installations never ssh, and ssh2 costs memory at start.
+  const { Client } = await import("ssh2");
   const client = new Client();
   let refusal: VigilError | undefined;
 
