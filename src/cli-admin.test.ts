@@ -1,40 +1,16 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { AuditLog } from "./audit/index.ts";
 import { openStore } from "./store/index.ts";
+import { runCli } from "./testing/run-cli.ts";
 import { tempDir } from "./testing/temp-dir.ts";
-
-const CLI = join(import.meta.dirname, "cli.ts");
-
-function run(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  input = "",
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, HOME: env.VIGIL_DATA_DIR, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 /** A data dir initialised by a first run, with `n` audit records. */
 async function installation(dir: string, n: number): Promise<string> {
-  assert.equal((await run(["chat"], { VIGIL_DATA_DIR: dir }, "ping\n")).code, 0);
+  assert.equal((await runCli(["chat"], { VIGIL_DATA_DIR: dir }, "ping\n")).code, 0);
   const dbPath = join(dir, "vigil.db");
   const store = openStore(dbPath);
   const audit = new AuditLog({ db: store.db });
@@ -54,10 +30,10 @@ describe("vigil audit", () => {
   it("verifies an intact log and exports it as JSON lines", async () => {
     using dir = tempDir();
     await installation(dir.path, 5);
-    const verify = await run(["audit", "verify"], { VIGIL_DATA_DIR: dir.path });
+    const verify = await runCli(["audit", "verify"], { VIGIL_DATA_DIR: dir.path });
     assert.equal(verify.code, 0, verify.stderr);
     assert.match(verify.stdout, /audit log intact: 5 records/);
-    const exported = await run(["audit", "export", "--jsonl"], { VIGIL_DATA_DIR: dir.path });
+    const exported = await runCli(["audit", "export", "--jsonl"], { VIGIL_DATA_DIR: dir.path });
     assert.equal(exported.code, 0);
     const lines = exported.stdout
       .trim()
@@ -67,7 +43,7 @@ describe("vigil audit", () => {
     assert.deepEqual(lines[2].arguments, { container: "web-2" });
     assert.match(lines[4].hash, /^[0-9a-f]{64}$/);
     assert.equal(
-      (await run(["audit", "export"], { VIGIL_DATA_DIR: dir.path })).code,
+      (await runCli(["audit", "export"], { VIGIL_DATA_DIR: dir.path })).code,
       1,
       "a format is required",
     );
@@ -84,7 +60,7 @@ describe("vigil audit", () => {
     for (const t of triggers) raw.exec(`DROP TRIGGER ${t.name}`);
     raw.prepare("UPDATE audit_log SET decision = 'denied' WHERE seq = 3").run();
     raw.close();
-    const verify = await run(["audit", "verify"], { VIGIL_DATA_DIR: dir.path });
+    const verify = await runCli(["audit", "verify"], { VIGIL_DATA_DIR: dir.path });
     assert.equal(verify.code, 1);
     assert.match(verify.stdout, /TAMPERED/);
     assert.match(verify.stdout, /record 3: edited/);
@@ -96,17 +72,17 @@ describe("vigil secrets rotate", () => {
     using dir = tempDir();
     await installation(dir.path, 0);
     const oldSecret = readFileSync(join(dir.path, "secret.key"), "utf8").trim();
-    const rotated = await run(["secrets", "rotate"], { VIGIL_DATA_DIR: dir.path });
+    const rotated = await runCli(["secrets", "rotate"], { VIGIL_DATA_DIR: dir.path });
     assert.equal(rotated.code, 0, rotated.stderr);
     assert.match(rotated.stdout, /re-encrypted [1-9]\d* stored values/);
     const newSecret = readFileSync(join(dir.path, "secret.key"), "utf8").trim();
     assert.notEqual(newSecret, oldSecret);
     assert.equal(
-      (await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n")).code,
+      (await runCli(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n")).code,
       0,
       "the new secret opens the data",
     );
-    const withOld = await run(["chat"], { VIGIL_DATA_DIR: dir.path, VIGIL_SECRET: oldSecret }, "ping\n");
+    const withOld = await runCli(["chat"], { VIGIL_DATA_DIR: dir.path, VIGIL_SECRET: oldSecret }, "ping\n");
     assert.equal(withOld.code, 1);
     assert.match(withOld.stderr, /VIGIL_SECRET does not decrypt/);
   });

@@ -4,37 +4,16 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { freePort } from "./testing/free-port.ts";
+import { runCli } from "./testing/run-cli.ts";
 import { tempDir } from "./testing/temp-dir.ts";
 import { waitFor } from "./testing/wait-for.ts";
 
 const CLI = join(import.meta.dirname, "cli.ts");
 
-function run(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  input = "",
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, HOME: env.VIGIL_DATA_DIR, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
 describe("vigil command", () => {
   it("answers help and ping from piped input and exits at end of input", async () => {
     using dir = tempDir();
-    const res = await run(
+    const res = await runCli(
       ["chat"],
       { VIGIL_DATA_DIR: dir.path },
       "help\nping\nstatsu\nplease restart nginx\n",
@@ -50,16 +29,16 @@ describe("vigil command", () => {
     );
     assert.match(res.stderr, /generated its secret in .*secret\.key/);
     assert.match(res.stderr, /Admin token \(shown once, stored hashed\): vgl_/);
-    const again = await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n");
+    const again = await runCli(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n");
     assert.doesNotMatch(again.stderr, /Admin token/, "the admin token is printed only once");
   });
 
   it("prints help and rejects unknown commands", async () => {
     using dir = tempDir();
-    const help = await run(["--help"], { VIGIL_DATA_DIR: dir.path });
+    const help = await runCli(["--help"], { VIGIL_DATA_DIR: dir.path });
     assert.equal(help.code, 0);
     assert.match(help.stdout, /vigil start/);
-    const bad = await run(["launch"], { VIGIL_DATA_DIR: dir.path });
+    const bad = await runCli(["launch"], { VIGIL_DATA_DIR: dir.path });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown command "launch"/);
   });
@@ -67,7 +46,7 @@ describe("vigil command", () => {
   it("fails at start on malformed config with the field's path and no stack trace", async () => {
     using dir = tempDir();
     writeFileSync(join(dir.path, "vigil.yaml"), "server:\n  port: lots\n");
-    const res = await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n");
+    const res = await runCli(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n");
     assert.equal(res.code, 1);
     assert.match(res.stderr, /server\.port \(in .*vigil\.yaml\): expected a port number/);
     assert.doesNotMatch(res.stderr, /\n\s+at /);
@@ -77,7 +56,7 @@ describe("vigil command", () => {
     using dir = tempDir();
     const db = join(dir.path, "vigil.db");
     writeFileSync(db, "garbage ".repeat(1000));
-    const res = await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n");
+    const res = await runCli(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n");
     assert.equal(res.code, 1);
     assert.match(res.stderr, /vigil\.db is damaged or is not a Vigil database/);
     assert.equal(readFileSync(db, "utf8"), "garbage ".repeat(1000));
@@ -85,8 +64,8 @@ describe("vigil command", () => {
 
   it("refuses to start with a secret that does not match the data", async () => {
     using dir = tempDir();
-    assert.equal((await run(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n")).code, 0);
-    const res = await run(
+    assert.equal((await runCli(["chat"], { VIGIL_DATA_DIR: dir.path }, "ping\n")).code, 0);
+    const res = await runCli(
       ["chat"],
       { VIGIL_DATA_DIR: dir.path, VIGIL_SECRET: "some-other-secret-entirely" },
       "ping\n",

@@ -2,7 +2,7 @@
 // row's fields in a fixed order. Exported so an exported JSONL file can be checked outside Vigil.
 
 import { hash } from "node:crypto";
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalJson } from "../core/canonical-json.ts";
 
 /** prev_hash of the first record. */
 export const GENESIS_HASH = "0".repeat(64);

@@ -1,5 +1,6 @@
 // The audit unit: the append-only, hash-chained audit log and the one redactor for secrets and PII.
 
+export { canonicalJson } from "../core/canonical-json.ts";
 export { entryFields, GENESIS_HASH, HASHED_COLUMNS, hashFields, type RawAuditRow } from "./audit-hash.ts";
 export {
   AUDIT_SOURCES,
@@ -12,7 +13,6 @@ export {
   type AuditSource,
   type JsonlSink,
 } from "./audit-log.ts";
-export { canonicalJson } from "./canonical-json.ts";
 export { describeVerifyResult } from "./describe-verify.ts";
 export { type Detector, luhnValid } from "./detectors.ts";
 export { createRedactor, type Finding, Redactor, type RedactorOptions, type RedactResult } from "./redact.ts";

@@ -14,7 +14,7 @@ import { openStore, type Store } from "../store/index.ts";
 import { RecordingAdapter } from "../testing/recording-adapter.ts";
 import { tempDir } from "../testing/temp-dir.ts";
 import { accessCommands } from "./access-commands.ts";
-import { hashArgs } from "./canonical-json.ts";
+import { hashArgs } from "./hash-args.ts";
 import { createPolicyService, type PolicyService } from "./policy-service.ts";
 
 const USERS = {

@@ -9,9 +9,9 @@ import { approveButtonId, denyButtonId, parsePolicyAction, revokeButtonId } from
 import { approvalCard, grantAnnouncementCard } from "./approval-card.ts";
 import { ApprovalStore } from "./approval-store.ts";
 import type { ApprovalCall, DecideResult } from "./approvals.ts";
-import { hashArgs } from "./canonical-json.ts";
 import { PolicyGate } from "./gate.ts";
 import type { BoundCall } from "./grants.ts";
+import { hashArgs } from "./hash-args.ts";
 import {
   ana,
   bob,

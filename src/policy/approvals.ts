@@ -4,8 +4,8 @@
 import { ErrorCodes, VigilError } from "../core/errors.ts";
 import { parsePolicyAction } from "./action-ids.ts";
 import type { Approval, ApprovalStore } from "./approval-store.ts";
-import { hashArgs } from "./canonical-json.ts";
 import type { Grant, GrantStore, RevokeResult } from "./grants.ts";
+import { hashArgs } from "./hash-args.ts";
 import { hasRole, type VigilUser } from "./identities.ts";
 import type { PermissionLevel } from "./permission.ts";
 import { randomId } from "./random-id.ts";

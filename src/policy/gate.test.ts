@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Tool } from "../tools/tool.ts";
-import { hashArgs } from "./canonical-json.ts";
 import { type GateInput, type GateOperator, PolicyGate } from "./gate.ts";
+import { hashArgs } from "./hash-args.ts";
 import { PERMISSION_LEVELS } from "./permission.ts";
 import { ana, eve, levelTool, type ShellArgs, shellTool, vic } from "./policy-test-kit.ts";
 import { assessRisk } from "./risk.ts";

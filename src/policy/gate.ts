@@ -3,7 +3,7 @@
 
 import type { Platform } from "../core/chat-adapter.ts";
 import type { Tool } from "../tools/tool.ts";
-import { hashArgs } from "./canonical-json.ts";
+import { hashArgs } from "./hash-args.ts";
 import { hasRole, type VigilUser } from "./identities.ts";
 import { type PermissionLevel, withinCeiling } from "./permission.ts";
 import { assessRisk, type Risk, type RiskOptions } from "./risk.ts";

@@ -3,6 +3,7 @@
 // an approver's click has issued a grant bound to exactly this call. Output is redacted before
 // it goes anywhere.
 
+import type { AuditRecord } from "../audit/index.ts";
 import { createCard } from "../core/card.ts";
 import type { MessageRef, Platform, ReplyTarget } from "../core/chat-adapter.ts";
 import type { ChatContext, ChatHub } from "../core/chat-hub.ts";
@@ -51,26 +52,9 @@ export interface InvokeOutcome {
   readonly reason?: string;
 }
 
-/** What the audit log must accept (src/audit's AuditLog fits). */
+/** Where every decision and result is recorded (src/audit's AuditLog). */
 export interface AuditSink {
-  append(record: {
-    actor: string;
-    source: CallSourceKind | "system";
-    operator?: string;
-    tool?: string;
-    arguments?: unknown;
-    decision: string;
-    reason?: string;
-    grantId?: string;
-    resultSummary?: string;
-    platform?: string;
-    conversation?: string;
-    thread?: string;
-    permission?: string;
-    resource?: string;
-    risk?: string;
-    argsHash?: string;
-  }): unknown;
+  append(record: AuditRecord): unknown;
 }
 
 export interface GatedInvokerLog {

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { hashArgs } from "./canonical-json.ts";
 import { type BoundCall, GRANT_HARD_MAX_TTL_MS, type Grant, GrantSigner, GrantStore } from "./grants.ts";
+import { hashArgs } from "./hash-args.ts";
 import { KEY_A, KEY_B, openPolicyDb, type PolicyRig, policyRig, race, tempDir } from "./policy-test-kit.ts";
 
 const call: BoundCall = {

@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ErrorCodes, VigilError } from "../core/errors.ts";
 import type { Db } from "../store/open-database.ts";
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalJson } from "./hash-args.ts";
 import type { PermissionLevel } from "./permission.ts";
 import { cachedPrepare, type Prepare } from "./prepared.ts";
 import { isRandomId, randomId } from "./random-id.ts";

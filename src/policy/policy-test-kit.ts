@@ -18,10 +18,6 @@ import type { PermissionLevel } from "./permission.ts";
 export const KEY_A: SigningKey = { id: "k1", secret: "grant-key-one-aaaaaaaaaaaaaaaaaaaaaa" };
 export const KEY_B: SigningKey = { id: "k2", secret: "grant-key-two-bbbbbbbbbbbbbbbbbbbbbb" };
 
-// Every connection, store and statement the tests create stays reachable until the process ends:
-// better-sqlite3 12 on Node 24 can abort when a collected Statement is finalised (see prepared.ts).
-const keepAlive: unknown[] = [];
-
 export function tempDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "vigil-policy-"));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -30,7 +26,6 @@ export function tempDir(): { dir: string; cleanup(): void } {
 /** Opens (and migrates) a policy database file. Only this unit's migrations, so others' work in progress cannot break these tests. */
 export function openPolicyDb(path: string): Db {
   const db = openDatabase(path);
-  keepAlive.push(db);
   applyMigrations(
     db,
     loadMigrations().filter((m) => /^002[0-9]-/.test(m.name)),
@@ -102,7 +97,6 @@ export function policyRig(
   const grants = new GrantStore({ db, signer, now, maxTtlMs: opts.maxTtlMs });
   const approvals = new Approvals({ store: new ApprovalStore({ db }), grants, now });
   const rig = { db, signer, grants, approvals, clock };
-  keepAlive.push(rig);
   return rig;
 }
 

@@ -1,6 +1,5 @@
-// Prepares each SQL text once per connection and keeps the statement for the connection's life.
-// Besides saving work, this keeps statements from becoming garbage: better-sqlite3 12 on Node 24
-// can abort the process when a collected Statement is finalised at an unlucky moment.
+// Prepares each SQL text once per connection and keeps the statement for the connection's life,
+// so hot paths (the gate, grant consumption) never re-parse SQL.
 
 import type Database from "better-sqlite3";
 import type { Db } from "../store/open-database.ts";

@@ -1,8 +1,12 @@
-// Canonical JSON: object keys sorted, no whitespace, so equal values always hash the same.
+// Canonical JSON: object keys sorted, no whitespace, so equal values always hash the same
+// (the audit chain and the argument hash an approval binds both rely on it).
 
 /** Serializes `value` with object keys in sorted order; `undefined` members are dropped like JSON.stringify. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value, 0));
+  const json = JSON.stringify(sortKeys(value, 0)) as string | undefined;
+  // A bare undefined or function has no JSON form; refuse rather than hash "undefined".
+  if (json === undefined) throw new TypeError(`cannot canonicalise a ${typeof value}`);
+  return json;
 }
 
 function sortKeys(value: unknown, depth: number): unknown {

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canonicalJson, hashArgs } from "./canonical-json.ts";
+import { canonicalJson, hashArgs } from "./hash-args.ts";
 
 describe("canonical JSON", () => {
   it("sorts keys at every depth", () => {
