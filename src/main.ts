@@ -79,9 +79,7 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
   const redact = (text: string) => redactor.redact(text).text;
   const audit = new AuditLog({ db, redactor });
   const hub = new ChatHub({
-    sessions: store.sessions,
-    handledEvents: store.handledEvents,
-    actions: store.actions,
+    ...store, // sessions, handled deliveries, actions and the transaction the hub needs
     log,
     redact,
   });

@@ -4,13 +4,22 @@
 import { Bot } from "grammy";
 import { FakeTelegram } from "./fake-telegram.ts";
 
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
 /** Starts an echo bot with grammY alone; resolves once it is polling. Call `stop()` to end it. */
 export async function startEchoBot(opts: {
   token: string;
   apiRoot: string;
 }): Promise<{ stop(): Promise<void> }> {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
-  bot.on("message:text", (ctx) => ctx.reply(ctx.message.text));
+  // Replies the way any threaded bot does (and Vigil does): HTML, into the message's reply chain.
+  bot.on("message:text", (ctx) =>
+    ctx.reply(escapeHtml(ctx.message.text), {
+      parse_mode: "HTML",
+      link_preview_options: { is_disabled: true },
+      reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true },
+    }),
+  );
   const running = new Promise<void>((resolve, reject) => {
     bot.start({ timeout: 10, onStart: () => resolve() }).catch(reject);
   });

@@ -68,6 +68,9 @@ type ThreadParams =
   | { reply_parameters: { message_id: number; allow_sending_without_reply: boolean } }
   | Record<string, never>;
 
+/** Longest one update holds the next poll; see #onUpdate. */
+const HANDLER_HOLD_MS = 500;
+
 export class TelegramAdapter implements ChatAdapter {
   readonly platform = "telegram" as const;
   readonly #opts: TelegramAdapterOptions;
@@ -316,16 +319,27 @@ export class TelegramAdapter implements ChatAdapter {
       botUsername: this.#bot.isInited() ? this.#bot.botInfo.username : undefined,
       command: this.#opts.command,
     });
-    if (event && this.#handler) this.#dispatch(this.#handler, event);
+    if (!event || !this.#handler) return;
+    const run = this.#dispatch(this.#handler, event);
+    // Wait for a quick handler before grammY polls again, so its reply leaves before the next
+    // getUpdates instead of racing it (a third of the round trip); a slow one (a click the core
+    // awaits) stops holding the poll after HANDLER_HOLD_MS.
+    let timer: NodeJS.Timeout | undefined;
+    const hold = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, HANDLER_HOLD_MS);
+    });
+    await Promise.race([run, hold]);
+    clearTimeout(timer);
   }
 
   /** Hands the event to the core without waiting: a slow operator in one chat must not hold every other update. */
-  #dispatch(handler: InboundHandler, event: InboundEvent): void {
+  #dispatch(handler: InboundHandler, event: InboundEvent): Promise<void> {
     const run = handler(event).catch((err: unknown) =>
       this.#log.error({ err, eventId: event.eventId }, "Telegram: the inbound handler failed"),
     );
     this.#inflight.add(run);
     void run.finally(() => this.#inflight.delete(run));
+    return run;
   }
 
   async #api<T>(call: () => Promise<T>): Promise<T> {

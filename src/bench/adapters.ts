@@ -48,9 +48,7 @@ async function vigilWith(adapter: ChatAdapter) {
   const dir = tempDir();
   const store = openStore(join(dir.path, "vigil.db"));
   const hub = new ChatHub({
-    sessions: store.sessions,
-    handledEvents: store.handledEvents,
-    actions: store.actions,
+    ...store, // sessions, handled deliveries, actions and the transaction the hub needs
     log: pino({ level: "silent" }),
   });
   hub.use(async (ctx) => {

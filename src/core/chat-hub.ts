@@ -43,6 +43,8 @@ export interface ChatHubOptions {
   log: HubLog;
   /** Applied to every message before it is kept in session history (which later reaches models). */
   redact?: (text: string) => string;
+  /** Runs `fn` in one store transaction, so taking a delivery costs one commit, not three. */
+  transaction?: <T>(fn: () => T) => T;
 }
 
 const MENTION = /^\s*(?:<@[A-Z0-9]+>|<@!?\d+>|@vigil\b|\/vigil(?:@\w+)?\b|vigil[:,])\s*/i;
@@ -140,21 +142,28 @@ export class ChatHub {
   }
 
   async #handle(adapter: ChatAdapter, event: InboundEvent): Promise<void> {
-    const { log, handledEvents } = this.#opts;
+    const { log, handledEvents, transaction = (fn) => fn() } = this.#opts;
     try {
-      if (!handledEvents.claim(event.platform, event.eventId)) {
+      // Claiming the delivery, finding the session and recording the message commit together.
+      const session = transaction(() => {
+        if (!handledEvents.claim(event.platform, event.eventId)) return undefined;
+        const found = this.#sessionFor(event);
+        if (event.kind === "message") {
+          this.#opts.sessions.addMessage(found, {
+            role: "user",
+            author: event.user.id,
+            text: this.#redact(event.text),
+            platformMessageId: event.messageId,
+          });
+        }
+        return found;
+      });
+      if (!session) {
         log.debug({ platform: event.platform, eventId: event.eventId }, "duplicate delivery ignored");
         return;
       }
-      const session = this.#sessionFor(event);
       const ctx = this.#context(adapter, event, session);
       if (event.kind === "message") {
-        this.#opts.sessions.addMessage(session, {
-          role: "user",
-          author: event.user.id,
-          text: this.#redact(event.text),
-          platformMessageId: event.messageId,
-        });
         this.#run ??= compose(this.#middleware);
         await this.#run(ctx);
       } else {

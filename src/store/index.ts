@@ -14,6 +14,8 @@ export interface Store {
   readonly sessions: SessionRepository;
   readonly handledEvents: HandledEvents;
   readonly actions: ActionRepository;
+  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -32,6 +34,7 @@ export function openStore(path: string): Store {
     sessions: new SessionRepository({ db }),
     handledEvents: new HandledEvents({ db }),
     actions: new ActionRepository({ db }),
+    transaction: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };
 }

@@ -35,9 +35,7 @@ export function runAdapterContract(name: string, newDriver: () => Promise<Platfo
       dir = tempDir();
       store = openStore(join(dir.path, "vigil.db"));
       hub = new ChatHub({
-        sessions: store.sessions,
-        handledEvents: store.handledEvents,
-        actions: store.actions,
+        ...store, // sessions, handled deliveries, actions and the transaction the hub needs
         log: pino({ level: "silent" }),
       });
       hub.onAction("contract-choice", async (ctx, payload) => {
