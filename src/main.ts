@@ -55,7 +55,8 @@ export interface RunningVigil {
   close(): Promise<void>;
 }
 
-const SHIPPED_OPERATORS = join(import.meta.dirname, "..", "config", "operators");
+const VIGIL_ROOT = join(import.meta.dirname, "..");
+const SHIPPED_OPERATORS = join(VIGIL_ROOT, "config", "operators");
 
 export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil> {
   const env = opts.env ?? process.env;
@@ -114,7 +115,8 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     servers: loadMcpServers({ db, configured: config.mcp.servers }),
     pins: new McpSchemaStore({ db }),
     log,
-    cwd: config.dataDir,
+    // Packages installed beside Vigil are found (and run with its node) before npx is tried.
+    cwd: VIGIL_ROOT,
   });
   mcp.onToolsChanged((event) => {
     for (const tool of event.tools) registry.registerMcp(tool);
