@@ -239,12 +239,14 @@ export class GatedInvoker {
       requiredApprovals: decision.requiredApprovals,
       context,
     });
+    const onAbort = () => void this.#withdraw(approval.id, user);
     const outcome = new Promise<InvokeOutcome>((resolve) => {
       this.#waiting.set(approval.id, { resolve, call, base });
     });
-    call.signal.addEventListener("abort", () => void this.#withdraw(approval.id, user), { once: true });
+    call.signal.addEventListener("abort", onAbort, { once: true });
     await this.#postCards(approval, context);
-    return outcome;
+    // A task's signal lives across many calls: leave no listener behind on it.
+    return outcome.finally(() => call.signal.removeEventListener("abort", onAbort));
   }
 
   async #postCards(approval: Approval, context: ApprovalContext | undefined): Promise<void> {
@@ -436,12 +438,23 @@ export class GatedInvoker {
     signal: AbortSignal,
     grantId: string | undefined,
   ): Promise<InvokeOutcome> {
-    const timeout = AbortSignal.timeout(this.#o.toolTimeoutMs ?? 300_000);
-    const both = AbortSignal.any([signal, timeout]);
+    // One signal per call, linked to the task's and to a timeout, and unlinked afterwards: a
+    // task's signal outlives many calls, and listeners left on it make every later call slower.
+    const controller = new AbortController();
+    const stop = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", stop, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error("the tool ran past its time limit"));
+    }, this.#o.toolTimeoutMs ?? 300_000);
     let status: OutcomeStatus;
     let output: string;
     try {
-      const result = await tool.run(args, { signal: both, workingDirectory: operator.workingDirectory });
+      const result = await tool.run(args, {
+        signal: controller.signal,
+        workingDirectory: operator.workingDirectory,
+      });
       output = this.#o.redact(result.output);
       status = signal.aborted ? "stopped" : result.ok ? "ok" : "error";
     } catch (err) {
@@ -451,7 +464,10 @@ export class GatedInvoker {
         : isVigilError(err) && err.code === ErrorCodes.POLICY_DENIED
           ? "denied"
           : "error";
-      if (timeout.aborted && !signal.aborted) output = `timed out: ${output}`;
+      if (timedOut && !signal.aborted) output = `timed out: ${output}`;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", stop);
     }
     this.#o.audit.append({
       ...base,
