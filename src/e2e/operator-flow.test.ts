@@ -202,8 +202,13 @@ describe("an operator restarts a container after approval", { skip: unavailable 
     using dir = tempDir();
     const script = [
       { toolCalls: [{ name: modelToolName("docker.logs"), arguments: { container: "noisy" } }] },
-      // The model "obeys" the injected line.
-      { toolCalls: [{ name: modelToolName("docker.restart"), arguments: { container: "db" } }] },
+      // The model "obeys" the injected line, and reaches for a tool its operator was not given.
+      {
+        toolCalls: [
+          { name: modelToolName("shell.exec"), arguments: { command: "rm", args: ["-rf", "/"] } },
+          { name: modelToolName("docker.restart"), arguments: { container: "db" } },
+        ],
+      },
       { text: "Done." },
     ];
     const model = await startFakeOpenAi({ script });
@@ -251,9 +256,17 @@ describe("an operator restarts a container after approval", { skip: unavailable 
         db.State.StartedAt,
         "db was not restarted",
       );
-      const restarts = vigil.audit.query({ tool: "docker.restart", limit: 50 }).map((e) => e.decision);
-      assert.ok(restarts.includes("needs-approval"));
-      assert.ok(!restarts.includes("executed"));
+      const restarts = vigil.audit.query({ tool: "docker.restart", limit: 50 });
+      const asked = restarts.find((e) => e.decision === "needs-approval");
+      assert.deepEqual(asked?.details, { proposedBy: "model" }, "the audit says the model proposed it");
+      assert.ok(!restarts.some((e) => e.decision === "executed"));
+      // The model named a tool it was never offered (so its name is the model's spelling).
+      const shell = vigil.audit
+        .query({ decision: "deny", limit: 10 })
+        .filter((e) => /^shell[._]exec$/.test(e.tool ?? ""));
+      assert.equal(shell.length, 1, "a call to a tool the operator lacks is audited too");
+      assert.match(shell[0].reason ?? "", /not one of docker's tools/);
+      assert.deepEqual(shell[0].arguments, { command: "rm", args: ["-rf", "/"] });
     } finally {
       await driver.close();
       await vigil.close();

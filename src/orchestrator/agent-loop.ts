@@ -134,11 +134,16 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<AgentResult> {
 async function invoke(o: AgentLoopOptions, call: LlmToolCall, offered: Set<string>): Promise<ToolOutcome> {
   const tool = offered.has(call.name) ? o.registry.get(call.name, o.operator.name) : undefined;
   if (!tool) {
-    return {
-      status: "invalid",
-      output: `${call.name} is not one of ${o.operator.name}'s tools`,
-      reason: "not assigned",
-    };
+    const output = `${call.name} is not one of ${o.operator.name}'s tools`;
+    o.invoker.refuse?.({
+      operator: o.operator,
+      toolName: call.name,
+      rawArgs: call.arguments,
+      requester: o.requester,
+      source: "chat",
+      reason: output,
+    });
+    return { status: "invalid", output, reason: "not assigned" };
   }
   return o.invoker.invoke({
     operator: o.operator,
@@ -148,6 +153,7 @@ async function invoke(o: AgentLoopOptions, call: LlmToolCall, offered: Set<strin
     source: "chat",
     ...(o.chat ? { chat: o.chat } : {}),
     signal: o.signal,
+    proposedByModel: true,
   });
 }
 

@@ -25,6 +25,18 @@ export interface ToolCall {
   readonly chat?: ChatContext;
   /** Aborted by the task's Stop button. */
   readonly signal: AbortSignal;
+  /** A model proposed this call (audited as such; decided exactly like any other). */
+  readonly proposedByModel?: boolean;
+}
+
+/** A call refused before any tool was involved: a model named a tool its operator was not given. */
+export interface RefusedCall {
+  readonly operator: Operator;
+  readonly toolName: string;
+  readonly rawArgs: unknown;
+  readonly requester: Requester;
+  readonly source: CallSource;
+  readonly reason: string;
 }
 
 export type ToolOutcomeStatus = "ok" | "error" | "denied" | "expired" | "stopped" | "invalid";
@@ -38,4 +50,6 @@ export interface ToolOutcome {
 
 export interface ToolInvoker {
   invoke(call: ToolCall): Promise<ToolOutcome>;
+  /** Records a refused call, so every attempt is audited, including ones that name no usable tool. */
+  refuse?(call: RefusedCall): void;
 }

@@ -167,6 +167,7 @@ export class GatedInvoker {
       arguments: args,
       decision: decision.decision,
       reason: decision.reason,
+      ...(call.proposedByModel ? { details: { proposedBy: "model" } } : {}),
       permission: decision.permission,
       resource: decision.resource,
       risk: decision.risk,
@@ -198,6 +199,28 @@ export class GatedInvoker {
       return this.#runWithGrant(call.operator, tool, args, decision, grant, base, call.signal);
     }
     return this.#awaitApproval(call, args, decision, user, base);
+  }
+
+  /** Audits a call refused before it reached a tool (a model naming a tool its operator lacks). */
+  refuse(call: {
+    operator: { name: string };
+    toolName: string;
+    rawArgs: unknown;
+    requester: InvokeCall["requester"];
+    source: InvokeCall["source"];
+    reason: string;
+  }): void {
+    const user = this.#o.identities.resolve(call.requester.platform as Platform, call.requester.userId);
+    this.#o.audit.append({
+      actor: user?.name ?? `${call.requester.platform}:${call.requester.userId}`,
+      source: call.source,
+      operator: call.operator.name,
+      tool: call.toolName,
+      arguments: call.rawArgs,
+      decision: "deny",
+      reason: call.reason,
+      details: { proposedBy: "model" },
+    });
   }
 
   /** Marks overdue approvals expired, edits their cards and releases their waiters. */
