@@ -90,7 +90,14 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     ...loadOperatorsFromDir(SHIPPED_OPERATORS, { dataDir: config.dataDir }),
     ...(config.operators.dir ? loadOperatorsFromDir(config.operators.dir, { dataDir: config.dataDir }) : []),
   ];
-  const operators = new OperatorRepository({ db, defaults, dataDir: config.dataDir, audit });
+  // Native tools are bound to an operator's working directory, so an edit rebinds them.
+  const operators: OperatorRepository = new OperatorRepository({
+    db,
+    defaults,
+    dataDir: config.dataDir,
+    audit,
+    onChange: (name) => bindNativeTools(name),
+  });
   const registry = new ToolRegistry();
   // dockerode is loaded only where a Docker engine exists: it costs memory at start.
   const docker = existsSync(config.docker.socketPath)
@@ -101,7 +108,10 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     const c = config.ssh.credentials.find((x) => x.host === host && x.port === port && x.user === user);
     return c && { privateKey: readFileSync(c.privateKeyFile) };
   };
-  for (const op of operators.list()) {
+  function bindNativeTools(name: string): void {
+    registry.clearOperator(name);
+    const op = operators.get(name);
+    if (!op) return;
     const tools = nativeTools({
       workingDirectory: op.workingDirectory,
       docker,
@@ -109,8 +119,9 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
       sshCredentials,
       log,
     });
-    for (const tool of tools) registry.register(tool, { operator: op.name });
+    for (const tool of tools) registry.register(tool, { operator: name });
   }
+  for (const op of operators.list()) bindNativeTools(op.name);
   const mcp = new McpHub({
     servers: loadMcpServers({ db, configured: config.mcp.servers }),
     pins: new McpSchemaStore({ db }),
@@ -118,8 +129,15 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     // Packages installed beside Vigil are found (and run with its node) before npx is tried.
     cwd: VIGIL_ROOT,
   });
+  // A rescan replaces a server's tools: those it no longer lists leave the registry.
+  const mcpToolNames = new Map<string, readonly string[]>();
   mcp.onToolsChanged((event) => {
+    for (const name of mcpToolNames.get(event.server) ?? []) registry.unregister(name);
     for (const tool of event.tools) registry.registerMcp(tool);
+    mcpToolNames.set(
+      event.server,
+      event.tools.map((t) => t.name),
+    );
   });
 
   // Models: providers from the config file, then those added by admin command (keys sealed at rest).

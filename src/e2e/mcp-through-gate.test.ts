@@ -4,11 +4,9 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
-import pino from "pino";
 import { stringify } from "yaml";
-import { startVigil } from "../main.ts";
+import { startConsoleSession } from "../testing/console-session.ts";
 import { tempDir } from "../testing/temp-dir.ts";
 import { waitFor } from "../testing/wait-for.ts";
 
@@ -44,37 +42,18 @@ describe("MCP tools through the gate", () => {
         },
       }),
     );
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let screen = "";
-    output.on("data", (d: Buffer) => {
-      screen += d;
+    const session = await startConsoleSession({
+      VIGIL_DATA_DIR: dir.path,
+      VIGIL_CONFIG: configPath,
+      HOME: dir.path,
+      USER: "ops",
     });
-    const vigil = await startVigil({
-      env: { VIGIL_DATA_DIR: dir.path, VIGIL_CONFIG: configPath, HOME: dir.path, USER: "ops" },
-      listen: false,
-      log: pino({ level: "silent" }),
-      notice: () => {},
-      console: { input, output },
-    });
+    const { vigil, say } = session;
     try {
-      /** Types a line and waits for the reply to it (only output after the line counts). */
-      const say = async (line: string, expect: RegExp, what: string) => {
-        const mark = screen.length;
-        input.write(`${line}\n`);
-        return waitFor(() => expect.test(screen.slice(mark)), {
-          what: `${what}; screen:\n${screen.slice(mark, mark + 800)}`,
-          timeoutMs: 20_000,
-        });
-      };
-      await waitFor(async () => (await vigil.web.inject("/healthz")).statusCode === 200, { what: "ready" });
       // The servers connect in the background; ask until both are up.
       await waitFor(
         async () => {
-          const mark = screen.length;
-          input.write("mcp list\n");
-          await waitFor(() => screen.length > mark, { what: "the mcp list reply" });
-          const reply = screen.slice(mark);
+          const reply = await say("mcp list", /MCP servers/);
           return /everything: connected/.test(reply) && /files: connected/.test(reply);
         },
         { what: "both MCP servers connected", timeoutMs: 30_000, intervalMs: 200 },
@@ -84,21 +63,18 @@ describe("MCP tools through the gate", () => {
       await say(
         `run @observer mcp.files.read_text_file path=${join(root, "motd.txt")}`,
         /hello from the MCP root/,
-        "the file's content",
       );
 
       // A write tool is above the observer's ceiling: refused, nothing written.
       await say(
         `run @observer mcp.files.write_file path=${join(root, "x.txt")} content=nope`,
         /needs write|ceiling/i,
-        "the ceiling refusal",
       );
 
       // The same write through an operator allowed to write waits for an approver.
       await say(
         `run @mcpops mcp.files.write_file path=${join(root, "y.txt")} content=later`,
         /Approve mcp\.files\.write_file\?/,
-        "the approval card",
       );
       assert.throws(() => readFileSync(join(root, "y.txt")), "nothing is written before approval");
 
@@ -109,8 +85,7 @@ describe("MCP tools through the gate", () => {
       assert.ok(byTool("mcp.files.write_file").includes("needs-approval"));
       assert.ok(vigil.audit.verify().ok);
     } finally {
-      input.end();
-      await vigil.close();
+      await session.close();
     }
   });
 });

@@ -16,6 +16,8 @@ export interface OperatorRepositoryOptions {
   /** Operators from config/operators/*.yaml. */
   defaults: readonly Operator[];
   dataDir: string;
+  /** Called after an operator is edited or reset, e.g. to rebind its tools to a new working directory. */
+  onChange?: (name: string) => void;
   /** Every edit and reset is recorded here (the audit log). */
   audit?: {
     append(record: {
@@ -41,11 +43,13 @@ export class OperatorRepository {
   readonly #defaults: ReadonlyMap<string, Operator>;
   readonly #dataDir: string;
   readonly #audit: OperatorRepositoryOptions["audit"];
+  readonly #onChange: OperatorRepositoryOptions["onChange"];
   #cache: Map<string, Operator> | undefined;
 
-  constructor({ db, defaults, dataDir, audit }: OperatorRepositoryOptions) {
+  constructor({ db, defaults, dataDir, audit, onChange }: OperatorRepositoryOptions) {
     this.#db = db;
     this.#audit = audit;
+    this.#onChange = onChange;
     this.#defaults = new Map(defaults.map((o) => [o.name, o]));
     this.#dataDir = dataDir;
   }
@@ -97,6 +101,7 @@ export class OperatorRepository {
       decision: "info",
       reason: `operator ${name} edited: ${Object.keys(withoutUndefined(patch)).join(", ")}`,
     });
+    this.#onChange?.(name);
     return op;
   }
 
@@ -112,6 +117,7 @@ export class OperatorRepository {
         decision: "info",
         reason: `operator ${name} reset to its file`,
       });
+      this.#onChange?.(name);
     }
     return changed;
   }
