@@ -117,3 +117,25 @@ describe("slack adapter (HTTP mode, signed requests)", () => {
     await waitFor(() => events.find((e) => e.kind === "action" && e.actionId === "ok:1"), { what: "click" });
   });
 });
+
+describe("slack adapter (HTTP mode without a signing secret)", () => {
+  it("refuses to serve unsigned requests: it does not listen at all, and says what to set", async () => {
+    const fake = await FakeSlack.start();
+    const adapter = new SlackAdapter({
+      botToken: fake.botToken,
+      apiUrl: fake.apiUrl,
+      mode: "http",
+      httpPort: 0,
+      log: { info() {}, debug() {}, error() {}, warn() {} },
+    });
+    try {
+      await adapter.start(async () => {});
+      assert.equal(adapter.status().state, "error");
+      assert.match(adapter.status().lastError ?? "", /SLACK_SIGNING_SECRET/);
+      assert.equal(adapter.requestUrl, undefined, "no receiver was started");
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+});
