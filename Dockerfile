@@ -18,5 +18,6 @@ USER node
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "src/cli.ts"]
+# The command runs by its shebang (node with Vigil's V8 settings).
+ENTRYPOINT ["/app/src/vigil.mjs"]
 CMD ["start"]

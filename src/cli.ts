@@ -5,6 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import { renameSync, writeFileSync } from "node:fs";
+import module from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AuditLog, describeVerifyResult } from "./audit/index.ts";
@@ -42,6 +43,11 @@ Environment:
 
 type CommandFn = (args: string[]) => Promise<number>;
 
+/** Writes what was compiled so far to the compile cache (see vigil.mjs) in case the process is killed. */
+function flushCompileCache(): void {
+  module.flushCompileCache?.();
+}
+
 const stderrNotice = (text: string) => process.stderr.write(`${text}\n`);
 
 function usage(message: string): never {
@@ -51,6 +57,7 @@ function usage(message: string): never {
 const commands: Record<string, CommandFn> = {
   async start() {
     const vigil = await startVigil();
+    flushCompileCache();
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
@@ -68,8 +75,10 @@ const commands: Record<string, CommandFn> = {
       listen: values.web,
       console: { input: process.stdin, output: process.stdout },
     });
+    flushCompileCache();
     const stop = () => void vigil.console?.stop();
     process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
     await vigil.console?.done;
     await vigil.hub.idle();
     await vigil.close();
@@ -172,8 +181,9 @@ export async function runCli(argv: string[]): Promise<number> {
   return command(rest);
 }
 
-if (import.meta.main) {
-  runCli(process.argv.slice(2)).then(
+/** Runs the command line and exits with its status; failures print as advice, not stacks. */
+export function main(argv: string[] = process.argv.slice(2)): void {
+  runCli(argv).then(
     (code) => process.exit(code),
     (err: unknown) => {
       if (isVigilError(err)) process.stderr.write(`vigil: ${err.message}\n  (${err.code})\n`);
@@ -185,3 +195,5 @@ if (import.meta.main) {
     },
   );
 }
+
+if (import.meta.main) main();

@@ -1,4 +1,6 @@
-// Startup benchmark: time from spawn to a 200 on /healthz, and idle RSS, on a fresh data dir.
+// Startup benchmark: time from spawn to a 200 on /healthz, and idle RSS. The first start on a
+// fresh data dir (secret, database, admin token and compile cache created) is reported apart
+// from the starts after it, which are what a running installation sees.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -6,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../testing/free-port.ts";
 
-const CLI = join(import.meta.dirname, "..", "cli.ts");
+const VIGIL = join(import.meta.dirname, "..", "vigil.mjs");
 
-async function once(): Promise<{ readyMs: number; idleRssMb: number }> {
-  const dir = mkdtempSync(join(tmpdir(), "vigil-bench-"));
+async function once(dir: string): Promise<{ readyMs: number; idleRssMb: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, "start"], {
+  // Run as a user runs it (`npx vigil`, `npm start`): by its shebang, with its V8 settings.
+  const child = spawn(VIGIL, ["start"], {
     env: {
       PATH: process.env.PATH,
       HOME: dir,
@@ -56,18 +58,33 @@ async function once(): Promise<{ readyMs: number; idleRssMb: number }> {
   } finally {
     child.kill("SIGTERM");
     await exited;
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export async function benchStartup(runs = 5): Promise<Record<string, number>> {
-  const results = [];
-  for (let i = 0; i < runs; i++) results.push(await once());
+  const dir = mkdtempSync(join(tmpdir(), "vigil-bench-"));
+  try {
+    const first = await once(dir);
+    const results = [];
+    for (let i = 0; i < runs; i++) results.push(await once(dir));
+    return {
+      firstStartReadyMs: Math.round(first.readyMs),
+      firstStartIdleRssMb: round1(first.idleRssMb),
+      ...summary(runs, results),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function summary(runs: number, results: { readyMs: number; idleRssMb: number }[]) {
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return {
     runs,
     readyMsMedian: Math.round(median(results.map((r) => r.readyMs))),
     readyMsMax: Math.round(Math.max(...results.map((r) => r.readyMs))),
-    idleRssMbMedian: Math.round(median(results.map((r) => r.idleRssMb)) * 10) / 10,
+    idleRssMbMedian: round1(median(results.map((r) => r.idleRssMb))),
   };
 }
