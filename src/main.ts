@@ -1,7 +1,7 @@
 // Wiring only: config → store → core → policy, tools, operators → adapters, web. Everything
 // here is built from modules that own their behaviour; main decides which ones run together.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
@@ -112,6 +112,14 @@ export async function startVigil(opts: StartOptions = {}): Promise<RunningVigil>
     registry.clearOperator(name);
     const op = operators.get(name);
     if (!op) return;
+    try {
+      mkdirSync(op.workingDirectory, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      log.warn(
+        { err, operator: name, dir: op.workingDirectory },
+        "cannot create the operator's working directory",
+      );
+    }
     const tools = nativeTools({
       workingDirectory: op.workingDirectory,
       docker,

@@ -9,6 +9,13 @@ import module from "node:module";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
+if (Number(process.versions.node.split(".")[0]) < 24) {
+  process.stderr.write(
+    `vigil: needs Node 24 or newer (this is ${process.version}); run it as \`npx vigil\` or \`npm start\` in the project, which use its own node@24\n`,
+  );
+  process.exit(1);
+}
+
 // Private to this installation (not a shared /tmp directory another user could plant code in).
 // The data directory rule is config/load-config.ts's defaultDataDir, which cannot load yet.
 const cache = join(
