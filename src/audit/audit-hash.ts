@@ -3,6 +3,7 @@
 
 import { hash } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.ts";
+import type { AuditEntry } from "./audit-log.ts";
 
 /** prev_hash of the first record. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -44,27 +45,7 @@ export function hashFields(prevHash: string, fields: readonly (string | number |
 }
 
 /** The fields of an exported entry (camelCase, arguments/details parsed) in hashing order. */
-export function entryFields(e: {
-  seq: number;
-  time: string;
-  actor: string;
-  source: string;
-  operator: string | null;
-  tool: string | null;
-  arguments: unknown;
-  decision: string;
-  reason: string | null;
-  grantId: string | null;
-  resultSummary: string | null;
-  platform: string | null;
-  conversation: string | null;
-  thread: string | null;
-  permission: string | null;
-  resource: string | null;
-  risk: string | null;
-  argsHash: string | null;
-  details: unknown;
-}): (string | number | null)[] {
+export function entryFields(e: Omit<AuditEntry, "prevHash" | "hash">): (string | number | null)[] {
   return [
     e.seq,
     e.time,
