@@ -96,6 +96,9 @@ const DEFAULT_API = "https://discord.com/api";
 const INTERACTION_TOKEN_MS = 14 * 60_000;
 const THREAD_ARCHIVE_MINUTES = 1440;
 
+/** Channel queues kept before idle ones are swept (an idle queue's bucket has refilled anyway). */
+const MAX_IDLE_QUEUES = 1000;
+
 export class DiscordAdapter implements ChatAdapter {
   readonly platform = "discord" as const;
   readonly #opts: Required<Omit<DiscordAdapterOptions, "applicationId" | "guildId" | "log" | "rate">> &
@@ -511,6 +514,10 @@ export class DiscordAdapter implements ChatAdapter {
   #deliver<T>(channel: string, send: () => Promise<T>): Promise<T> {
     let queue = this.#queues.get(channel);
     if (!queue) {
+      // Every thread is a channel with its own queue: drop idle ones so they do not pile up.
+      if (this.#queues.size >= MAX_IDLE_QUEUES) {
+        for (const [id, q] of this.#queues) if (q.pending === 0) this.#queues.delete(id);
+      }
       queue = new DeliveryQueue({
         ratePerSecond: this.#opts.rate.perSecond,
         burst: this.#opts.rate.burst,
