@@ -48,6 +48,31 @@ function flushCompileCache(): void {
   module.flushCompileCache?.();
 }
 
+/** Longest a graceful shutdown may take after SIGINT/SIGTERM before Vigil exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
+/**
+ * Runs `stop` on the first SIGINT or SIGTERM. Shutdown drains deliveries and closes connections;
+ * if that hangs (a platform that never answers), Vigil still exits, and a second signal exits at once.
+ */
+function onStopSignal(stop: () => void): void {
+  const handle = (signal: NodeJS.Signals) => {
+    process.removeListener("SIGINT", handle);
+    process.removeListener("SIGTERM", handle);
+    process.once("SIGINT", () => process.exit(130));
+    process.once("SIGTERM", () => process.exit(143));
+    setTimeout(() => {
+      process.stderr.write(
+        `vigil: shutdown after ${signal} took over ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting\n`,
+      );
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    stop();
+  };
+  process.once("SIGINT", handle);
+  process.once("SIGTERM", handle);
+}
+
 const stderrNotice = (text: string) => process.stderr.write(`${text}\n`);
 
 function usage(message: string): never {
@@ -58,11 +83,7 @@ const commands: Record<string, CommandFn> = {
   async start() {
     const vigil = await startVigil();
     flushCompileCache();
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await new Promise<void>((resolve) => onStopSignal(resolve));
     await vigil.close();
     return 0;
   },
@@ -76,9 +97,7 @@ const commands: Record<string, CommandFn> = {
       console: { input: process.stdin, output: process.stdout },
     });
     flushCompileCache();
-    const stop = () => void vigil.console?.stop();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    onStopSignal(() => void vigil.console?.stop());
     await vigil.console?.done;
     await vigil.hub.idle();
     await vigil.close();
