@@ -31,6 +31,15 @@ export interface ChatContext {
   button(label: string, handler: string, payload?: unknown, style?: ButtonStyle): Button;
 }
 
+/** Where a context's event happened, as the audit log records it: platform, conversation, thread. */
+export function whereOf(ctx: Pick<ChatContext, "event" | "session">): {
+  platform: string;
+  conversation: string;
+  thread: string;
+} {
+  return { platform: ctx.event.platform, conversation: ctx.event.conversation, thread: ctx.session.thread };
+}
+
 /** Runs when a stored-action button (`a:` id) is clicked. */
 export type ActionHandler = (ctx: ChatContext, payload: unknown) => Promise<void>;
 /** Runs when a button whose id starts with `<prefix>:` is clicked (e.g. `ap:` approvals). */

@@ -3,7 +3,7 @@
 
 import { createCard } from "../core/card.ts";
 import type { MessageRef } from "../core/chat-adapter.ts";
-import type { ChatContext } from "../core/chat-hub.ts";
+import { type ChatContext, whereOf } from "../core/chat-hub.ts";
 import type { Command } from "../core/router.ts";
 import {
   baseUrlOf,
@@ -125,9 +125,7 @@ export function providerCommands(opts: ProviderCommandsOptions): Command[] {
       source: "chat",
       decision,
       reason,
-      platform: ctx.event.platform,
-      conversation: ctx.event.conversation,
-      thread: ctx.session.thread,
+      ...whereOf(ctx),
       details,
     });
 

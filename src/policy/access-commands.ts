@@ -4,7 +4,7 @@
 
 import { createCard } from "../core/card.ts";
 import type { Platform } from "../core/chat-adapter.ts";
-import type { ChatContext } from "../core/chat-hub.ts";
+import { type ChatContext, whereOf } from "../core/chat-hub.ts";
 import { ErrorCodes, isVigilError } from "../core/errors.ts";
 import type { Command } from "../core/router.ts";
 import { formatTime } from "./approval-card.ts";
@@ -103,9 +103,7 @@ export function accessCommands(opts: AccessCommandsOptions): Command[] {
       source: "chat",
       decision,
       reason,
-      platform: ctx.event.platform,
-      conversation: ctx.event.conversation,
-      thread: ctx.session.thread,
+      ...whereOf(ctx),
       ...extra,
     });
 
@@ -398,9 +396,7 @@ export function accessCommands(opts: AccessCommandsOptions): Command[] {
         reason: result.ok ? `grant ${id} revoked by command` : `revoke ${id}: ${result.reason}`,
         grantId: id,
         ...grant,
-        platform: ctx.event.platform,
-        conversation: ctx.event.conversation,
-        thread: ctx.session.thread,
+        ...whereOf(ctx),
       });
       await ctx.reply(
         result.ok

@@ -6,7 +6,7 @@
 import type { AuditRecord } from "../audit/index.ts";
 import { createCard } from "../core/card.ts";
 import type { MessageRef, Platform, ReplyTarget } from "../core/chat-adapter.ts";
-import type { ChatContext, ChatHub } from "../core/chat-hub.ts";
+import { type ChatContext, type ChatHub, whereOf } from "../core/chat-hub.ts";
 import { ErrorCodes, isVigilError } from "../core/errors.ts";
 import type { Tool } from "../tools/tool.ts";
 import { approvalCard, grantAnnouncementCard } from "./approval-card.ts";
@@ -341,9 +341,7 @@ export class GatedInvoker {
         decision,
         reason,
         grantId,
-        platform: ctx.event.platform,
-        conversation: ctx.event.conversation,
-        thread: ctx.session.thread,
+        ...whereOf(ctx),
       });
     if (result.outcome === "refused") {
       audit(result.approval, "refused", `click refused: ${result.reason}`);

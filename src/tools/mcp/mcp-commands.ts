@@ -2,7 +2,7 @@
 // (admins) add or remove a server at runtime. Added servers are stored so they survive a restart.
 
 import { createCard } from "../../core/card.ts";
-import type { ChatContext } from "../../core/chat-hub.ts";
+import { type ChatContext, whereOf } from "../../core/chat-hub.ts";
 import type { Command } from "../../core/router.ts";
 import type { McpHub } from "./mcp-hub.ts";
 import { type McpServerConfig, mcpServerConfigSchema } from "./mcp-server-config.ts";
@@ -117,9 +117,7 @@ export function mcpCommands(opts: McpCommandsOptions): Command[] {
       source: "chat",
       decision,
       reason,
-      platform: ctx.event.platform,
-      conversation: ctx.event.conversation,
-      thread: ctx.session.thread,
+      ...whereOf(ctx),
       ...extra,
     });
 
