@@ -11,6 +11,7 @@ export {
   type ChatHubOptions,
   type HubLog,
   type PrefixActionHandler,
+  whereOf,
 } from "./chat-hub.ts";
 export { compose, type Middleware, type Next } from "./compose.ts";
 export { DeliveryQueue, RateLimitedError } from "./delivery-queue.ts";
