@@ -7,6 +7,7 @@ import { AuditLog } from "./audit/index.ts";
 import { openStore } from "./store/index.ts";
 import { runCli } from "./testing/run-cli.ts";
 import { tempDir } from "./testing/temp-dir.ts";
+import { HostKeyStore } from "./tools/native/host-key-store.ts";
 
 /** A data dir initialised by a first run, with `n` audit records. */
 async function installation(dir: string, n: number): Promise<string> {
@@ -85,5 +86,29 @@ describe("vigil secrets rotate", () => {
     const withOld = await runCli(["chat"], { VIGIL_DATA_DIR: dir.path, VIGIL_SECRET: oldSecret }, "ping\n");
     assert.equal(withOld.code, 1);
     assert.match(withOld.stderr, /VIGIL_SECRET does not decrypt/);
+  });
+});
+
+describe("vigil ssh forget", () => {
+  it("forgets a pinned host key, audits it, and says when none was pinned", async () => {
+    using dir = tempDir();
+    const dbPath = await installation(dir.path, 0);
+    const store = openStore(dbPath);
+    new HostKeyStore({ db: store.db }).pinIfAbsent("10.0.0.5", 2222, Buffer.from("a-host-key-blob"));
+    store.close();
+
+    const forgot = await runCli(["ssh", "forget", "10.0.0.5:2222"], { VIGIL_DATA_DIR: dir.path });
+    assert.equal(forgot.code, 0, forgot.stderr);
+    assert.match(forgot.stdout, /forgot the pinned host key for 10\.0\.0\.5:2222/);
+    const again = await runCli(["ssh", "forget", "10.0.0.5:2222"], { VIGIL_DATA_DIR: dir.path });
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /no host key is pinned/);
+    const bad = await runCli(["ssh", "forget", "10.0.0.5"], { VIGIL_DATA_DIR: dir.path });
+    assert.match(bad.stderr, /use vigil ssh forget HOST:PORT/);
+
+    const check = openStore(dbPath);
+    const reasons = new AuditLog({ db: check.db }).query({ tool: "ssh.exec" }).map((e) => e.reason);
+    check.close();
+    assert.ok(reasons.includes("pinned host key for 10.0.0.5:2222 forgotten"));
   });
 });

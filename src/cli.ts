@@ -16,6 +16,7 @@ import { providerTestCli } from "./llm/provider-commands.ts";
 import { startVigil } from "./main.ts";
 import { rotateSecret } from "./store/rotate-secret.ts";
 import { SecretBox } from "./store/secret-box.ts";
+import { HostKeyStore } from "./tools/native/host-key-store.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `vigil ${VERSION} — chat-ops with operators, approvals in chat, and an audit trail
@@ -28,6 +29,8 @@ Usage:
                          write the audit log as JSON lines (for a SIEM) to stdout
   vigil secrets rotate [--new-secret S]
                          re-encrypt stored credentials under a new VIGIL_SECRET
+  vigil ssh forget HOST:PORT
+                         forget a pinned SSH host key after an expected key change
   vigil provider test NAME [--model M]
                          make one tiny call to a model provider and explain any failure
   vigil --help           this help
@@ -125,6 +128,36 @@ const commands: Record<string, CommandFn> = {
       const n = await audit.exportJsonl(process.stdout, { fromSeq });
       process.stderr.write(`exported ${n} audit records\n`);
       return 0;
+    } finally {
+      store.close();
+    }
+  },
+
+  async ssh(args) {
+    const [sub, target] = args;
+    const match = /^(.+):(\d{1,5})$/.exec(target ?? "");
+    if (sub !== "forget" || !match)
+      usage("use vigil ssh forget HOST:PORT, e.g. vigil ssh forget 10.0.0.5:22");
+    const [, host, port] = match;
+    const { store } = openInstallation(process.env, stderrNotice);
+    try {
+      const forgotten = new HostKeyStore({ db: store.db }).forget(host, Number(port));
+      new AuditLog({ db: store.db }).append({
+        actor: `cli:${process.env.USER || "unknown"}`,
+        source: "system",
+        tool: "ssh.exec",
+        decision: "info",
+        reason: forgotten
+          ? `pinned host key for ${host}:${port} forgotten`
+          : `no host key pinned for ${host}:${port}`,
+        resource: `ssh:${host}:${port}`,
+      });
+      process.stdout.write(
+        forgotten
+          ? `forgot the pinned host key for ${host}:${port}; the next connection pins the key it is offered\n`
+          : `no host key is pinned for ${host}:${port}\n`,
+      );
+      return forgotten ? 0 : 1;
     } finally {
       store.close();
     }
