@@ -88,7 +88,7 @@ export class McpHub {
     return this.tools().find((t) => t.name === name);
   }
 
-  /** Re-reads one server's tools (`vigil mcp rescan NAME`). */
+  /** Re-reads one server's tools (the `mcp rescan NAME` chat command). */
   rescan(server: string): Promise<readonly McpTool[]> {
     const connection = this.#connections.get(server);
     if (connection === undefined) throw new Error(`no mcp server named ${server}`);

@@ -74,7 +74,7 @@ export class McpServerConnection {
     return this.#tools;
   }
 
-  /** The stdio child's pid while connected (for tests and `vigil mcp status`). */
+  /** The stdio child's pid while connected (for tests and `mcp list`). */
   get pid(): number | undefined {
     const transport = this.#transport;
     return transport && "pid" in transport ? (transport.pid ?? undefined) : undefined;
