@@ -13,12 +13,7 @@ import { renderConsole } from "./render-console.ts";
 async function converse(lines: string[], setup: (hub: ChatHub) => void): Promise<string> {
   using dir = tempDir();
   const store = openStore(join(dir.path, "v.db"));
-  const hub = new ChatHub({
-    sessions: store.sessions,
-    handledEvents: store.handledEvents,
-    actions: store.actions,
-    log: pino({ level: "silent" }),
-  });
+  const hub = new ChatHub({ ...store, log: pino({ level: "silent" }) });
   setup(hub);
   const input = new PassThrough();
   const output = new PassThrough();

@@ -27,12 +27,7 @@ function message(over: Partial<InboundMessage>): InboundMessage {
 
 function boot(dbPath: string) {
   const store = openStore(dbPath);
-  const hub = new ChatHub({
-    sessions: store.sessions,
-    handledEvents: store.handledEvents,
-    actions: store.actions,
-    log,
-  });
+  const hub = new ChatHub({ ...store, log });
   const seen: { session: string; text: string }[] = [];
   hub.use(async (ctx) => {
     seen.push({ session: ctx.session.id, text: ctx.text });
@@ -113,12 +108,7 @@ describe("sessions", () => {
   it("runs a button's stored action with the clicking user, and refuses unknown ids", async () => {
     using dir = tempDir();
     const store = openStore(join(dir.path, "v.db"));
-    const hub = new ChatHub({
-      sessions: store.sessions,
-      handledEvents: store.handledEvents,
-      actions: store.actions,
-      log,
-    });
+    const hub = new ChatHub({ ...store, log });
     const clicks: { by: string; payload: unknown }[] = [];
     hub.onAction("pick", async (ctx, payload) => {
       clicks.push({ by: ctx.event.user.id, payload });
@@ -163,13 +153,7 @@ describe("sessions", () => {
   it("keeps only redacted text in session history, which later reaches models", async () => {
     using dir = tempDir();
     const store = openStore(join(dir.path, "v.db"));
-    const hub = new ChatHub({
-      sessions: store.sessions,
-      handledEvents: store.handledEvents,
-      actions: store.actions,
-      log,
-      redact: (t) => t.replace(/sk-[A-Za-z0-9]+/g, "[REDACTED]"),
-    });
+    const hub = new ChatHub({ ...store, log, redact: (t) => t.replace(/sk-[A-Za-z0-9]+/g, "[REDACTED]") });
     const seen: string[] = [];
     hub.use(async (ctx) => {
       seen.push(ctx.text);
@@ -197,12 +181,7 @@ describe("sessions", () => {
   it("reports a failing handler in the thread instead of crashing", async () => {
     using dir = tempDir();
     const store = openStore(join(dir.path, "v.db"));
-    const hub = new ChatHub({
-      sessions: store.sessions,
-      handledEvents: store.handledEvents,
-      actions: store.actions,
-      log,
-    });
+    const hub = new ChatHub({ ...store, log });
     hub.use(async () => {
       throw new Error("disk on fire");
     });

@@ -39,12 +39,7 @@ function boot(
   const log = pino({ level: "silent" });
   const redactor = createRedactor();
   const audit = new AuditLog({ db: store.db, redactor });
-  const hub = new ChatHub({
-    sessions: store.sessions,
-    handledEvents: store.handledEvents,
-    actions: store.actions,
-    log,
-  });
+  const hub = new ChatHub({ ...store, log });
   const work = join(dataDir, "work");
   mkdirSync(work, { recursive: true });
   const tool = filesystemWriteTool({ workingDirectory: work });

@@ -42,12 +42,7 @@ describe("provider command", () => {
     providers = new ProviderStore({ db: store.db, box: new SecretBox("a-test-secret-of-enough-length") });
     audit = new AuditLog({ db: store.db });
     const log = pino({ level: "silent" });
-    chat = new ChatHub({
-      sessions: store.sessions,
-      handledEvents: store.handledEvents,
-      actions: store.actions,
-      log,
-    });
+    chat = new ChatHub({ ...store, log });
     chat.use(
       commandRouter({
         commands: providerCommands({

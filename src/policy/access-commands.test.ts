@@ -40,12 +40,7 @@ describe("access commands", () => {
     const log = pino({ level: "silent" });
     const redactor = createRedactor();
     audit = new AuditLog({ db: store.db, redactor });
-    hub = new ChatHub({
-      sessions: store.sessions,
-      handledEvents: store.handledEvents,
-      actions: store.actions,
-      log,
-    });
+    hub = new ChatHub({ ...store, log });
     policy = createPolicyService({
       db: store.db,
       secrets: ["a-test-secret-of-enough-length"],

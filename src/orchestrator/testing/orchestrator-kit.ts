@@ -156,12 +156,7 @@ let counter = 0;
 /** Boots a store, hub, adapter and orchestrator; `close` stops everything it started. */
 export async function bootKit(o: KitOptions): Promise<Kit> {
   const store = openStore(o.dbPath);
-  const hub = new ChatHub({
-    sessions: store.sessions,
-    handledEvents: store.handledEvents,
-    actions: store.actions,
-    log: silentLog,
-  });
+  const hub = new ChatHub({ ...store, log: silentLog });
   const adapter = new RecordingAdapter("slack");
   const effects: ToolEffects = { echoed: [], deleted: [], slowStarted: 0, slowAborted: 0 };
   const registry = new ToolRegistry();

@@ -71,12 +71,7 @@ describe("mcp command", () => {
 
   function bootChat(hub: McpHub): ChatHub {
     const log = pino({ level: "silent" });
-    const c = new ChatHub({
-      sessions: store.sessions,
-      handledEvents: store.handledEvents,
-      actions: store.actions,
-      log,
-    });
+    const c = new ChatHub({ ...store, log });
     c.use(
       commandRouter({
         commands: mcpCommands({
